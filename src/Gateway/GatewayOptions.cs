@@ -1,0 +1,33 @@
+namespace OrleansBroker.Gateway;
+
+/// <summary>
+/// AMQP connection limits offered in connection.tune, bound from the "Gateway" configuration
+/// section. Defaults are RabbitMQ's.
+/// </summary>
+public sealed class GatewayOptions
+{
+    public const string SectionName = "Gateway";
+
+    /// <summary>Highest channel number a client may open (rabbitmq.conf channel_max). Default 2047.</summary>
+    public ushort ChannelMax { get; set; } = 2047;
+
+    /// <summary>Largest frame, header and end octet included (frame_max). Default 131072.</summary>
+    public uint FrameMax { get; set; } = 131072;
+
+    /// <summary>Heartbeat interval in seconds the server proposes (heartbeat); 0 disables. Default 60.</summary>
+    public ushort HeartbeatSeconds { get; set; } = 60;
+
+    /// <summary>Largest message body accepted (max_message_size). Default 128 MiB, as RabbitMQ 3.10.</summary>
+    public long MaxMessageSize { get; set; } = 128L * 1024 * 1024;
+
+    /// <summary>Time a client has to complete the handshake (handshake_timeout). Default 10 s.</summary>
+    public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Default user, as RabbitMQ's guest/guest.</summary>
+    public string DefaultUser { get; set; } = "guest";
+
+    public string DefaultPassword { get; set; } = "guest";
+
+    /// <summary>Default virtual host, created at start.</summary>
+    public string DefaultVirtualHost { get; set; } = "/";
+}

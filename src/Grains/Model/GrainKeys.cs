@@ -1,0 +1,12 @@
+namespace OrleansBroker.Grains.Model;
+
+/// <summary>
+/// Grain keys for entities of a virtual host: the vhost escaped as in RabbitMQ's HTTP API
+/// ("%2F" for "/"), a slash, then the name. Escaping keeps the split unambiguous.
+/// </summary>
+public static class GrainKeys
+{
+    public static string Queue(string vhost, string name) => Uri.EscapeDataString(vhost) + "/" + name;
+
+    public static string Exchange(string vhost, string name) => Uri.EscapeDataString(vhost) + "/" + name;
+}

@@ -1,0 +1,39 @@
+using OrleansBroker.Amqp;
+
+namespace OrleansBroker.Grains.Model;
+
+/// <summary>
+/// A published message, shared (never copied) by every queue it is routed to. The content header's
+/// property bytes are kept raw, exactly as the publisher sent them, so deliveries re-emit them
+/// byte-exact; only the few properties the broker acts on are parsed, once, at publish.
+/// </summary>
+public sealed class Message
+{
+    private FieldTable? _headers;
+
+    public Message(string exchange, string routingKey, ReadOnlyMemory<byte> properties, ReadOnlyMemory<byte> body)
+    {
+        Exchange = exchange;
+        RoutingKey = routingKey;
+        Properties = properties;
+        Body = body;
+        Summary = BasicPropertiesReader.ReadSummary(properties.Span);
+    }
+
+    /// <summary>The exchange it was published to.</summary>
+    public string Exchange { get; }
+
+    public string RoutingKey { get; }
+
+    /// <summary>Property flags and property list of the content header, as received.</summary>
+    public ReadOnlyMemory<byte> Properties { get; }
+
+    public ReadOnlyMemory<byte> Body { get; }
+
+    public BasicPropertiesSummary Summary { get; }
+
+    public bool IsPersistent => Summary.DeliveryMode == 2;
+
+    /// <summary>The headers property, decoded on first use (only headers exchanges need it).</summary>
+    public FieldTable Headers => _headers ??= Summary.HasHeaders ? BasicPropertiesReader.ReadHeaders(Properties.Span) : FieldTable.Empty;
+}

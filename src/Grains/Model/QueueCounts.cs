@@ -1,0 +1,4 @@
+namespace OrleansBroker.Grains.Model;
+
+/// <summary>Ready messages and consumers, as queue.declare-ok reports them.</summary>
+public readonly record struct QueueCounts(uint MessageCount, uint ConsumerCount);

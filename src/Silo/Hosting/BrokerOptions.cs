@@ -1,0 +1,22 @@
+namespace OrleansBroker.Silo.Hosting;
+
+/// <summary>
+/// Broker settings, bound from the "Broker" configuration section; command-line switches
+/// (--amqp-port, --bind, --data-dir) and environment variables (ORLEANSBROKER_Broker__AmqpPort, ...) map onto it.
+/// </summary>
+public sealed class BrokerOptions
+{
+    public const string SectionName = "Broker";
+
+    /// <summary>AMQP listener port; 0 picks a free port (tests). Default 5672.</summary>
+    public int AmqpPort { get; set; } = 5672;
+
+    /// <summary>
+    /// Address to listen on. Default "*": every interface, IPv4 and IPv6 (a dual-mode socket).
+    /// An IPv4 or IPv6 literal binds that address only.
+    /// </summary>
+    public string Bind { get; set; } = "*";
+
+    /// <summary>Directory for durable state and the message store. Default ./data.</summary>
+    public string DataDir { get; set; } = "./data";
+}
