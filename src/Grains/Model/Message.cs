@@ -11,13 +11,23 @@ public sealed class Message
 {
     private FieldTable? _headers;
 
-    public Message(string exchange, string routingKey, ReadOnlyMemory<byte> properties, ReadOnlyMemory<byte> body)
+    /// <param name="summary">What <see cref="BasicPropertiesReader.ReadSummary"/> read from <paramref name="properties"/>.</param>
+    public Message(string exchange, string routingKey, ReadOnlyMemory<byte> properties, BasicPropertiesSummary summary, ReadOnlyMemory<byte> body)
     {
         Exchange = exchange;
         RoutingKey = routingKey;
         Properties = properties;
+        Summary = summary;
         Body = body;
-        Summary = BasicPropertiesReader.ReadSummary(properties.Span);
+    }
+
+    /// <summary>A message carrying only routing information, for routing tests.</summary>
+    internal Message(string exchange, string routingKey, FieldTable headers)
+    {
+        Exchange = exchange;
+        RoutingKey = routingKey;
+        Summary = new BasicPropertiesSummary(0, 0, headers.Count > 0, null, null);
+        _headers = headers;
     }
 
     /// <summary>The exchange it was published to.</summary>
