@@ -9,8 +9,10 @@ namespace OrleansBroker.Amqp;
 /// f float, d double, S string (or <see cref="AmqpLongString"/> when the bytes are not valid UTF-8),
 /// x byte[], A <see cref="IReadOnlyList{T}"/> of object?, T <see cref="AmqpTimestamp"/>, F FieldTable, V null.
 /// Immutable once built.
+/// Equality is RabbitMQ's for binding arguments: entries compared after a stable sort by key (so top-level order
+/// does not matter), each value by wire type and value, nested tables and arrays deeply and in wire order.
 /// </summary>
-public sealed class FieldTable : IReadOnlyList<KeyValuePair<string, object?>>
+public sealed class FieldTable : IReadOnlyList<KeyValuePair<string, object?>>, IEquatable<FieldTable>
 {
     public static readonly FieldTable Empty = new([]);
 
@@ -73,6 +75,14 @@ public sealed class FieldTable : IReadOnlyList<KeyValuePair<string, object?>>
     public IEnumerator<KeyValuePair<string, object?>> GetEnumerator() => ((IEnumerable<KeyValuePair<string, object?>>)_entries).GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+    public bool Equals(FieldTable? other) => other is not null && FieldValueEquality.TablesEqual(this, other);
+
+    public override bool Equals(object? obj) => Equals(obj as FieldTable);
+
+    public override int GetHashCode() => FieldValueEquality.TableHash(this);
+
+    public override string ToString() => FieldValueText.Table(this);
 
     private int IndexOf(string key)
     {
