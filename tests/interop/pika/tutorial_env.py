@@ -10,6 +10,7 @@ The scripts are RabbitMQ's six official pika tutorials
 * ``named('hello')`` returns the tutorial's queue or exchange name, followed by
   ``TUTORIAL_SUFFIX`` when that is set, so runs against a shared broker do not collide
   with other users of the same names (empty by default: the official names);
+* CTRL+C always raises KeyboardInterrupt, even in a process started in the background;
 * bounded time: connection attempts and the AMQP handshake time out, and when
   ``TUTORIAL_MAX_SECONDS`` is set the process is ended by SIGALRM after that many
   seconds whatever the broker does, so no test run leaves a stray process behind.
@@ -44,6 +45,10 @@ def _take_option(argv, name):
 
 _host = _take_option(sys.argv, '--host') or os.environ.get('AMQP_HOST') or 'localhost'
 _port = int(_take_option(sys.argv, '--port') or os.environ.get('AMQP_PORT') or _DEFAULT_PORT)
+
+# CTRL+C (SIGINT) is how the harness, like a user, ends a consumer. A process started from a
+# background job of a non-interactive shell inherits SIGINT ignored; take it back.
+signal.signal(signal.SIGINT, signal.default_int_handler)
 
 _max_seconds = os.environ.get('TUTORIAL_MAX_SECONDS')
 if _max_seconds:
