@@ -479,8 +479,8 @@ def main():
     parser.add_argument('--official-names', action='store_true',
                         help="use the tutorials' own queue/exchange names (for a fresh broker of our own)")
     parser.add_argument('--only', action='append', choices=TUTORIALS, help='run only this tutorial (repeatable)')
-    parser.add_argument('--budget', type=float, default=100.0,
-                        help='seconds after which no further tutorial is started (default 100)')
+    parser.add_argument('--budget', type=float, default=80.0,
+                        help='seconds after which no further tutorial is started (default 80)')
     parser.add_argument('-v', '--verbose', action='store_true', help="print every client's output")
     args = parser.parse_args()
     host, port = parse_target(args)
