@@ -248,6 +248,43 @@ public sealed class ExchangeDeclareTests(BrokerFixture fixture) : IClassFixture<
     }
 
     [Fact]
+    public async Task Exchange_type_names_are_case_sensitive()
+    {
+        await using var t = await TopologyScope.StartAsync(fixture);
+        var name = t.ExchangeName();
+
+        await ClosedWithAsync(
+            () => t.Channel.ExchangeDeclareAsync(name, "DIRECT", durable: false, autoDelete: false),
+            Amqp.CommandInvalid, "COMMAND_INVALID - unknown exchange type 'DIRECT'", Amqp.ExchangeClass, Amqp.ExchangeDeclare);
+        Assert.False(t.Connection.IsOpen);
+    }
+
+    [Fact]
+    public async Task Empty_exchange_type_is_503_invalid_exchange_type()
+    {
+        await using var t = await TopologyScope.StartAsync(fixture);
+        var name = t.ExchangeName();
+
+        // RabbitMQ words this one "invalid", not "unknown" (the empty name resolves but is no registered type).
+        await ClosedWithAsync(
+            () => t.Channel.ExchangeDeclareAsync(name, string.Empty, durable: false, autoDelete: false),
+            Amqp.CommandInvalid, "COMMAND_INVALID - invalid exchange type ''", Amqp.ExchangeClass, Amqp.ExchangeDeclare);
+        Assert.False(t.Connection.IsOpen);
+    }
+
+    [Fact]
+    public async Task Redeclaring_a_predeclared_exchange_as_non_durable_is_406()
+    {
+        await using var t = await TopologyScope.StartAsync(fixture);
+
+        await ClosedWithAsync(
+            () => t.Channel.ExchangeDeclareAsync("amq.topic", ExchangeType.Topic, durable: false, autoDelete: false),
+            Amqp.PreconditionFailed,
+            "PRECONDITION_FAILED - inequivalent arg 'durable' for exchange 'amq.topic' in vhost '/': received 'false' but current is 'true'",
+            Amqp.ExchangeClass, Amqp.ExchangeDeclare);
+    }
+
+    [Fact]
     public async Task Declaring_the_default_exchange_is_403()
     {
         await using var t = await TopologyScope.StartAsync(fixture);
