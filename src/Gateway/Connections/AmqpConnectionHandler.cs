@@ -2,8 +2,20 @@ using Microsoft.AspNetCore.Connections;
 
 namespace OrleansBroker.Gateway.Connections;
 
-/// <summary>Kestrel hands each accepted AMQP socket to this handler.</summary>
-public sealed class AmqpConnectionHandler : ConnectionHandler
+/// <summary>Kestrel hands each accepted AMQP socket to this handler; it lives as long as the connection.</summary>
+public sealed class AmqpConnectionHandler(GatewayServices services, ConnectionRegistry registry) : ConnectionHandler
 {
-    public override Task OnConnectedAsync(ConnectionContext connection) => Task.CompletedTask;
+    public override async Task OnConnectedAsync(ConnectionContext context)
+    {
+        var connection = new AmqpConnection(services, registry.NextId(), context.RemoteEndPoint?.ToString() ?? "unknown", context.Transport, context.Abort);
+        registry.Add(connection);
+        try
+        {
+            await connection.RunAsync();
+        }
+        finally
+        {
+            registry.Remove(connection);
+        }
+    }
 }

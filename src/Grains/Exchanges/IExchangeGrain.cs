@@ -23,6 +23,9 @@ public interface IExchangeGrain : IGrainWithStringKey
 
     ValueTask<int> GetBindingCount();
 
+    /// <summary>The bindings whose source this exchange is (the vhost rebuilds its reverse index from them).</summary>
+    ValueTask<Binding[]> GetBindings();
+
     /// <summary>Remove the exchange and its router; the grain deactivates.</summary>
     ValueTask Delete();
 }

@@ -1,0 +1,226 @@
+using OrleansBroker.Amqp;
+using OrleansBroker.Gateway.Protocol;
+using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Queues;
+
+namespace OrleansBroker.Gateway.Channels;
+
+/// <summary>basic.qos, consume, cancel, get, ack / nack / reject, recover and channel.flow.</summary>
+internal sealed partial class AmqpChannel
+{
+    private void Qos(BasicQos qos)
+    {
+        if (qos.PrefetchSize != 0)
+        {
+            throw new AmqpProtocolException(ReplyCode.NotImplemented, $"prefetch_size!=0 ({qos.PrefetchSize})", AmqpMethodIds.BasicQos);
+        }
+
+        // RabbitMQ's per_consumer_qos: global=false limits each consumer created afterwards,
+        // global=true limits the whole channel.
+        lock (_lock)
+        {
+            if (qos.Global)
+            {
+                _channelPrefetch = qos.PrefetchCount;
+            }
+            else
+            {
+                _consumerPrefetch = qos.PrefetchCount;
+            }
+        }
+
+        _connection.SendMethod(Number, default(BasicQosOk));
+        _connection.NoteChannelWork(this);
+    }
+
+    private async ValueTask ConsumeAsync(BasicConsume consume)
+    {
+        var queueName = QueueName(consume.Queue, AmqpMethodIds.BasicConsume);
+        var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : NewConsumerTag();
+        if (_consumers.ContainsKey(tag))
+        {
+            throw new AmqpProtocolException(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", AmqpMethodIds.BasicConsume);
+        }
+
+        var queue = QueueGrain(await VirtualHost.ResolveQueue(queueName, ConnectionId));
+        var consumer = new ChannelConsumer(this, tag, consume.NoAck, _consumerPrefetch, queueName, queue);
+        lock (_lock)
+        {
+            _consumers[tag] = consumer;
+        }
+
+        try
+        {
+            await queue.Consume(new ConsumerRegistration(tag, consume.NoAck, consume.Exclusive, consume.Arguments), consumer);
+        }
+        catch
+        {
+            lock (_lock)
+            {
+                _consumers.Remove(tag);
+            }
+
+            throw;
+        }
+
+        // consume-ok must precede the first delivery: the consumer refuses offers until it is out.
+        if (!consume.NoWait)
+        {
+            _connection.SendMethod(Number, new BasicConsumeOk(tag));
+        }
+
+        lock (_lock)
+        {
+            consumer.Started = true;
+            consumer.Refused = false;
+        }
+
+        await queue.ResumeDelivery(consumer);
+    }
+
+    private async ValueTask CancelAsync(BasicCancel cancel)
+    {
+        ChannelConsumer? consumer;
+        lock (_lock)
+        {
+            _consumers.Remove(cancel.ConsumerTag, out consumer);
+        }
+
+        if (consumer is not null && await consumer.Queue.Cancel(consumer))
+        {
+            await VirtualHost.QueueUnused(consumer.QueueName);
+        }
+
+        if (!cancel.NoWait)
+        {
+            _connection.SendMethod(Number, new BasicCancelOk(cancel.ConsumerTag));
+        }
+    }
+
+    private async ValueTask GetAsync(BasicGet get)
+    {
+        var queue = QueueGrain(await VirtualHost.ResolveQueue(QueueName(get.Queue, AmqpMethodIds.BasicGet), ConnectionId));
+        var result = await queue.Get(get.NoAck);
+        if (result.Delivery is not { } delivery)
+        {
+            _connection.SendMethod(Number, new BasicGetEmpty(string.Empty));
+            return;
+        }
+
+        lock (_lock)
+        {
+            var tag = ++_nextDeliveryTag;
+            if (!get.NoAck)
+            {
+                _unacked.Add(new UnackedDelivery(tag, queue, delivery.MessageId, null));
+            }
+
+            var message = delivery.Message;
+            var getOk = new BasicGetOk(tag, delivery.Redelivered, message.Exchange, message.RoutingKey, result.MessageCount);
+            _connection.Output.Write(
+                new DeliveryFrames<BasicGetOk>(Number, getOk, message, _connection.FrameMax),
+                static (output, frames) => frames.Write(output));
+        }
+    }
+
+    /// <summary>ack / nack / reject: take the deliveries from the unsettled set and queue their settlements for the flush.</summary>
+    private void Settle(ulong deliveryTag, bool multiple, SettlementKind kind, uint methodId)
+    {
+        _taken.Clear();
+        lock (_lock)
+        {
+            var found = multiple
+                ? (deliveryTag == 0 ? TakeAll() : _unacked.TakeUpTo(deliveryTag, _taken))
+                : _unacked.TryTake(deliveryTag, out var single) && Add(single);
+            if (!found && !(multiple && deliveryTag == 0))
+            {
+                throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"unknown delivery tag {deliveryTag}", methodId);
+            }
+
+            foreach (var delivery in _taken)
+            {
+                if (delivery.Consumer is { } consumer)
+                {
+                    consumer.Unacked--;
+                }
+            }
+        }
+
+        if (_transaction is not null)
+        {
+            _transaction.Settlements.Add((kind, _taken.ToList()));
+            _taken.Clear();
+            return;
+        }
+
+        QueueSettlements(kind, _taken);
+        _taken.Clear();
+        _connection.NoteChannelWork(this);
+
+        bool TakeAll()
+        {
+            _unacked.TakeAll(_taken);
+            return true;
+        }
+
+        bool Add(in UnackedDelivery delivery)
+        {
+            _taken.Add(delivery);
+            return true;
+        }
+    }
+
+    private void QueueSettlements(SettlementKind kind, List<UnackedDelivery> deliveries)
+    {
+        foreach (var delivery in deliveries)
+        {
+            if (!_settlements.TryGetValue(delivery.Queue, out var list))
+            {
+                list = new List<Settlement>();
+                _settlements[delivery.Queue] = list;
+            }
+
+            list.Add(new Settlement(delivery.MessageId, kind));
+        }
+    }
+
+    /// <summary>basic.recover: every unsettled delivery goes back to its queue, redelivered.</summary>
+    private async ValueTask RecoverAsync(bool requeue, bool reply)
+    {
+        if (!requeue)
+        {
+            throw new AmqpProtocolException(ReplyCode.NotImplemented, "requeue=false", reply ? AmqpMethodIds.BasicRecover : AmqpMethodIds.BasicRecoverAsync);
+        }
+
+        _taken.Clear();
+        lock (_lock)
+        {
+            _unacked.TakeAll(_taken);
+            foreach (var delivery in _taken)
+            {
+                if (delivery.Consumer is { } consumer)
+                {
+                    consumer.Unacked--;
+                }
+            }
+        }
+
+        QueueSettlements(SettlementKind.Requeue, _taken);
+        _taken.Clear();
+        await FlushAsync();
+        if (reply)
+        {
+            _connection.SendMethod(Number, default(BasicRecoverOk));
+        }
+    }
+
+    private void Flow(ChannelFlow flow)
+    {
+        if (!flow.Active)
+        {
+            throw new AmqpProtocolException(ReplyCode.NotImplemented, "active=false", AmqpMethodIds.ChannelFlow);
+        }
+
+        _connection.SendMethod(Number, new ChannelFlowOk(true));
+    }
+}

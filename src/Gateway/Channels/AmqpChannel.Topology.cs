@@ -1,0 +1,94 @@
+using OrleansBroker.Gateway.Protocol;
+using OrleansBroker.Grains.Model;
+
+namespace OrleansBroker.Gateway.Channels;
+
+/// <summary>exchange.* and queue.* methods: the virtual host grain does the work.</summary>
+internal sealed partial class AmqpChannel
+{
+    private async ValueTask ExchangeDeclareAsync(ExchangeDeclare declare)
+    {
+        var declaration = new ExchangeDeclaration(declare.Exchange, declare.Type, declare.Durable, declare.AutoDelete, declare.Internal, declare.Arguments);
+        await VirtualHost.DeclareExchange(declaration, declare.Passive);
+        if (!declare.NoWait)
+        {
+            _connection.SendMethod(Number, default(ExchangeDeclareOk));
+        }
+    }
+
+    private async ValueTask ExchangeDeleteAsync(ExchangeDelete delete)
+    {
+        await VirtualHost.DeleteExchange(delete.Exchange, delete.IfUnused);
+        if (!delete.NoWait)
+        {
+            _connection.SendMethod(Number, default(ExchangeDeleteOk));
+        }
+    }
+
+    private async ValueTask ExchangeBindAsync(ExchangeBind bind)
+    {
+        var binding = new Binding(bind.Source, BindingDestination.Exchange(bind.Destination), bind.RoutingKey, bind.Arguments);
+        await VirtualHost.Bind(binding, ConnectionId);
+        if (!bind.NoWait)
+        {
+            _connection.SendMethod(Number, default(ExchangeBindOk));
+        }
+    }
+
+    private async ValueTask ExchangeUnbindAsync(ExchangeUnbind unbind)
+    {
+        var binding = new Binding(unbind.Source, BindingDestination.Exchange(unbind.Destination), unbind.RoutingKey, unbind.Arguments);
+        await VirtualHost.Unbind(binding, ConnectionId);
+        if (!unbind.NoWait)
+        {
+            _connection.SendMethod(Number, default(ExchangeUnbindOk));
+        }
+    }
+
+    private async ValueTask QueueDeclareAsync(QueueDeclare declare)
+    {
+        var declaration = new QueueDeclaration(declare.Queue, declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments);
+        var name = declare.Passive ? QueueName(declare.Queue, AmqpMethodIds.QueueDeclare) : declare.Queue;
+        var result = await VirtualHost.DeclareQueue(declaration with { Name = name }, declare.Passive, ConnectionId);
+        _lastDeclaredQueue = result.Queue;
+        if (!declare.NoWait)
+        {
+            _connection.SendMethod(Number, new QueueDeclareOk(result.Queue, result.MessageCount, result.ConsumerCount));
+        }
+    }
+
+    private async ValueTask QueueBindAsync(QueueBind bind)
+    {
+        var queue = QueueName(bind.Queue, AmqpMethodIds.QueueBind);
+        await VirtualHost.Bind(new Binding(bind.Exchange, BindingDestination.Queue(queue), bind.RoutingKey, bind.Arguments), ConnectionId);
+        if (!bind.NoWait)
+        {
+            _connection.SendMethod(Number, default(QueueBindOk));
+        }
+    }
+
+    private async ValueTask QueueUnbindAsync(QueueUnbind unbind)
+    {
+        var queue = QueueName(unbind.Queue, AmqpMethodIds.QueueUnbind);
+        await VirtualHost.Unbind(new Binding(unbind.Exchange, BindingDestination.Queue(queue), unbind.RoutingKey, unbind.Arguments), ConnectionId);
+        _connection.SendMethod(Number, default(QueueUnbindOk));
+    }
+
+    private async ValueTask QueuePurgeAsync(QueuePurge purge)
+    {
+        var count = await VirtualHost.PurgeQueue(QueueName(purge.Queue, AmqpMethodIds.QueuePurge), ConnectionId);
+        if (!purge.NoWait)
+        {
+            _connection.SendMethod(Number, new QueuePurgeOk(count));
+        }
+    }
+
+    private async ValueTask QueueDeleteAsync(QueueDelete delete)
+    {
+        var count = await VirtualHost.DeleteQueue(QueueName(delete.Queue, AmqpMethodIds.QueueDelete), delete.IfUnused, delete.IfEmpty, ConnectionId);
+        if (!delete.NoWait)
+        {
+            _connection.SendMethod(Number, new QueueDeleteOk(count));
+        }
+    }
+}

@@ -1,0 +1,10 @@
+namespace OrleansBroker.Gateway.Channels;
+
+internal enum ChannelState
+{
+    Open,
+
+    /// <summary>We sent channel.close and drop everything until close-ok.</summary>
+    Closing,
+    Closed,
+}

@@ -1,0 +1,733 @@
+using System.Buffers;
+using System.IO.Pipelines;
+using System.Text;
+using Microsoft.Extensions.Logging;
+using OrleansBroker.Amqp;
+using OrleansBroker.Gateway.Authentication;
+using OrleansBroker.Gateway.Channels;
+using OrleansBroker.Gateway.Protocol;
+using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.VirtualHosts;
+
+namespace OrleansBroker.Gateway.Connections;
+
+/// <summary>
+/// One client connection: the handshake (protocol header, start, tune, open), channel 0, and the
+/// dispatch of frames to channels. Frames are parsed in place from the pipe; the work a read
+/// produced (publish batches, settlements) is flushed to the grains once per read. Errors close
+/// the channel or the connection exactly as RabbitMQ's rabbit_reader does.
+/// </summary>
+internal sealed class AmqpConnection
+{
+    private static ReadOnlySpan<byte> ProtocolHeader => "AMQP\0\0\x09\x01"u8;
+
+    private readonly GatewayServices _services;
+    private readonly IDuplexPipe _transport;
+    private readonly Action _abortSocket;
+    private readonly CancellationTokenSource _stop = new();
+    private readonly Dictionary<ushort, AmqpChannel> _channels = new();
+    private readonly List<AmqpChannel> _channelsWithWork = new();
+    private readonly long _openedTicks = Environment.TickCount64;
+    private ConnectionState _state = ConnectionState.AwaitingProtocolHeader;
+    private long _lastReadTicks = Environment.TickCount64;
+    private long _closingDeadline;
+    private bool _authenticationFailureClose;
+    private bool _vhostOpened;
+
+    public AmqpConnection(GatewayServices services, string id, string remoteAddress, IDuplexPipe transport, Action abortSocket)
+    {
+        _services = services;
+        Id = id;
+        RemoteAddress = remoteAddress;
+        _transport = transport;
+        _abortSocket = abortSocket;
+        Output.Drained += OnOutputDrained;
+        FrameMax = services.Options.FrameMax;
+        ChannelMax = services.Options.ChannelMax;
+    }
+
+    public string Id { get; }
+
+    public string RemoteAddress { get; }
+
+    public FrameOutput Output { get; } = new();
+
+    public GatewayServices Services => _services;
+
+    public string UserName { get; private set; } = string.Empty;
+
+    public string VirtualHost { get; private set; } = string.Empty;
+
+    public FieldTable ClientProperties { get; private set; } = FieldTable.Empty;
+
+    /// <summary>Negotiated frame_max (frame header and end octet included).</summary>
+    public uint FrameMax { get; private set; }
+
+    public ushort ChannelMax { get; private set; }
+
+    /// <summary>Negotiated heartbeat interval in seconds; 0 for none.</summary>
+    public ushort HeartbeatSeconds { get; private set; }
+
+    public IVirtualHostGrain VirtualHostGrain { get; private set; } = null!;
+
+    /// <summary>Serve the connection until the client leaves, an error closes it, or the broker stops.</summary>
+    public async Task RunAsync()
+    {
+        var writer = Output.RunAsync(_transport.Output, _stop.Token);
+        try
+        {
+            await ReadLoopAsync();
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            _services.Logger.LogWarning(e, "connection {Id} from {Remote} failed", Id, RemoteAddress);
+        }
+        finally
+        {
+            _state = ConnectionState.Closed;
+            await ReleaseAsync();
+            Output.Complete();
+            try
+            {
+                await writer.WaitAsync(TimeSpan.FromSeconds(5));
+            }
+            catch (TimeoutException)
+            {
+            }
+
+            await _stop.CancelAsync();
+            await _transport.Input.CompleteAsync();
+            await _transport.Output.CompleteAsync();
+        }
+    }
+
+    /// <summary>Once a second, from the registry's timer: heartbeats, handshake and closing timeouts.</summary>
+    public void OnTick(long now)
+    {
+        switch (_state)
+        {
+            case ConnectionState.Closed:
+                return;
+            case ConnectionState.Closing when now > _closingDeadline:
+            case < ConnectionState.Open when now - _openedTicks > (long)_services.Options.HandshakeTimeout.TotalMilliseconds:
+                Abort();
+                return;
+        }
+
+        if (HeartbeatSeconds == 0 || _state < ConnectionState.AwaitingOpen)
+        {
+            return;
+        }
+
+        var interval = HeartbeatSeconds * 1000L;
+        if (now - Volatile.Read(ref _lastReadTicks) > 2 * interval)
+        {
+            _services.Logger.LogInformation("connection {Id} from {Remote}: missed heartbeats from client, timeout: {Seconds}s", Id, RemoteAddress, HeartbeatSeconds);
+            Abort();
+            return;
+        }
+
+        if (now - Output.LastWriteTicks >= interval / 2)
+        {
+            Output.Write(0, static (output, _) => FrameWriter.WriteHeartbeat(output));
+        }
+    }
+
+    /// <summary>Broker shutdown: connection.close 320 CONNECTION_FORCED, then the socket goes after a short grace.</summary>
+    public void CloseForShutdown()
+    {
+        if (_state is ConnectionState.Closed)
+        {
+            return;
+        }
+
+        if (_state is ConnectionState.Closing)
+        {
+            return;
+        }
+
+        if (_state < ConnectionState.AwaitingTuneOk)
+        {
+            Abort();
+            return;
+        }
+
+        SendConnectionClose(ReplyCode.ConnectionForced, "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'", 0);
+        _closingDeadline = Environment.TickCount64 + 2000;
+    }
+
+    public void Abort()
+    {
+        _state = ConnectionState.Closed;
+        _stop.Cancel();
+        _abortSocket();
+    }
+
+    public void SendMethod<T>(ushort channel, in T method)
+        where T : struct, IAmqpMethod<T>
+    {
+        Output.Write((channel, method), static (output, s) => FrameWriter.WriteMethod(output, s.channel, s.method));
+    }
+
+    /// <summary>A channel has publishes or settlements to flush at the end of this read.</summary>
+    public void NoteChannelWork(AmqpChannel channel)
+    {
+        if (!channel.HasWorkQueued)
+        {
+            channel.HasWorkQueued = true;
+            _channelsWithWork.Add(channel);
+        }
+    }
+
+    /// <summary>Flush every channel's queued publishes and settlements to the grains.</summary>
+    public async ValueTask FlushChannelWorkAsync()
+    {
+        for (var i = 0; i < _channelsWithWork.Count; i++)
+        {
+            var channel = _channelsWithWork[i];
+            channel.HasWorkQueued = false;
+            await channel.FlushAsync();
+        }
+
+        _channelsWithWork.Clear();
+    }
+
+    public void RemoveChannel(ushort number) => _channels.Remove(number);
+
+    private async Task ReadLoopAsync()
+    {
+        var input = _transport.Input;
+        while (_state != ConnectionState.Closed)
+        {
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(_stop.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or Microsoft.AspNetCore.Connections.ConnectionResetException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            Volatile.Write(ref _lastReadTicks, Environment.TickCount64);
+            var buffer = result.Buffer;
+            try
+            {
+                if (_state == ConnectionState.AwaitingProtocolHeader && !TryAcceptProtocolHeader(ref buffer, result.IsCompleted))
+                {
+                    input.AdvanceTo(buffer.Start, buffer.End);
+                    continue;
+                }
+
+                while (_state != ConnectionState.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
+                {
+                    await HandleFrameAsync(frame);
+                }
+
+                await FlushChannelWorkAsync();
+            }
+            catch (AmqpFrameException e)
+            {
+                FailConnection(e.Code, e.ReplyText, 0);
+            }
+            catch (AmqpFormatException e)
+            {
+                FailConnection(ReplyCode.FrameError, $"FRAME_ERROR - {e.Message}", 0);
+            }
+
+            if (_state == ConnectionState.Closed)
+            {
+                return;
+            }
+
+            input.AdvanceTo(buffer.Start, buffer.End);
+            if (result.IsCompleted)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>
+    /// Check the 8-byte protocol header. A wrong one gets the header we speak and the socket closed.
+    /// False when more bytes are needed or the connection is done.
+    /// </summary>
+    private bool TryAcceptProtocolHeader(ref ReadOnlySequence<byte> buffer, bool completed)
+    {
+        if (buffer.Length < 8)
+        {
+            if (completed)
+            {
+                _state = ConnectionState.Closed;
+            }
+
+            return false;
+        }
+
+        Span<byte> header = stackalloc byte[8];
+        buffer.Slice(0, 8).CopyTo(header);
+        buffer = buffer.Slice(8);
+        if (!header.SequenceEqual(ProtocolHeader))
+        {
+            Output.Write(0, static (output, _) => FrameWriter.WriteProtocolHeader(output));
+            _state = ConnectionState.Closed;
+            return false;
+        }
+
+        SendMethod(0, new ConnectionStart(0, 9, ServerProperties.Table, "PLAIN AMQPLAIN"u8.ToArray(), "en_US"u8.ToArray()));
+        _state = ConnectionState.AwaitingStartOk;
+        return true;
+    }
+
+    private ValueTask HandleFrameAsync(in RawFrame frame)
+    {
+        switch (frame.Type)
+        {
+            case FrameType.Heartbeat:
+                if (frame.Channel != 0)
+                {
+                    FailConnection(ReplyCode.FrameError, "FRAME_ERROR - heartbeat frame on non-zero channel", 0);
+                }
+
+                return ValueTask.CompletedTask;
+
+            case FrameType.Method:
+                return HandleMethodFrameAsync(frame);
+
+            default:
+                return HandleContentFrameAsync(frame);
+        }
+    }
+
+    private ValueTask HandleMethodFrameAsync(in RawFrame frame)
+    {
+        var payload = Contiguous(frame.Payload, out var rented);
+        try
+        {
+            if (payload.Length < 4)
+            {
+                FailConnection(ReplyCode.FrameError, "FRAME_ERROR - method frame too short", 0);
+                return ValueTask.CompletedTask;
+            }
+
+            var id = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(payload);
+            var arguments = payload[4..];
+            if (_state == ConnectionState.Closing)
+            {
+                // After we sent connection.close only close and close-ok count (AMQP 0-9-1, 2.2.4).
+                if (frame.Channel == 0 && id == AmqpMethodIds.ConnectionCloseOk)
+                {
+                    _state = ConnectionState.Closed;
+                }
+                else if (frame.Channel == 0 && id == AmqpMethodIds.ConnectionClose)
+                {
+                    SendMethod(0, default(ConnectionCloseOk));
+                    _state = ConnectionState.Closed;
+                }
+
+                return ValueTask.CompletedTask;
+            }
+
+            if (frame.Channel == 0)
+            {
+                return HandleConnectionMethodAsync(id, arguments);
+            }
+
+            if (_state != ConnectionState.Open)
+            {
+                FailConnection(ReplyCode.CommandInvalid, $"COMMAND_INVALID - expected connection method, got {AmqpMethodIds.Name(id)}", id);
+                return ValueTask.CompletedTask;
+            }
+
+            if (!_channels.TryGetValue(frame.Channel, out var channel))
+            {
+                if (id != AmqpMethodIds.ChannelOpen)
+                {
+                    FailConnection(ReplyCode.ChannelError, "CHANNEL_ERROR - expected 'channel.open'", id);
+                    return ValueTask.CompletedTask;
+                }
+
+                if (frame.Channel > ChannelMax)
+                {
+                    FailConnection(ReplyCode.ChannelError, $"CHANNEL_ERROR - channel number {frame.Channel} exceeds negotiated channel_max {ChannelMax}", id);
+                    return ValueTask.CompletedTask;
+                }
+
+                _ = ChannelOpen.Decode(arguments);
+                channel = new AmqpChannel(this, frame.Channel);
+                _channels[frame.Channel] = channel;
+                SendMethod(frame.Channel, new ChannelOpenOk([]));
+                return ValueTask.CompletedTask;
+            }
+
+            return DispatchToChannelAsync(channel, id, arguments);
+        }
+        catch (AmqpFormatException e)
+        {
+            FailConnection(ReplyCode.SyntaxError, $"SYNTAX_ERROR - {e.Message}", 0);
+            return ValueTask.CompletedTask;
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
+    }
+
+    private ValueTask DispatchToChannelAsync(AmqpChannel channel, uint id, ReadOnlySpan<byte> arguments)
+    {
+        // Publishes and acks are batched; anything else first flushes queued work so a client sees
+        // its own earlier publishes and acks take effect in order.
+        if (id != AmqpMethodIds.BasicPublish && id != AmqpMethodIds.BasicAck && _channelsWithWork.Count > 0)
+        {
+            return FlushThenDispatchAsync(channel, id, Copy(arguments));
+        }
+
+        ValueTask pending;
+        try
+        {
+            pending = channel.HandleMethod(id, arguments);
+        }
+        catch (Exception e) when (IsClientError(e))
+        {
+            return OnChannelError(channel, id, e);
+        }
+
+        return GuardAsync(channel, id, pending);
+    }
+
+    private async ValueTask FlushThenDispatchAsync(AmqpChannel channel, uint id, byte[] arguments)
+    {
+        await FlushChannelWorkAsync();
+        ValueTask pending;
+        try
+        {
+            pending = channel.HandleMethod(id, arguments);
+        }
+        catch (Exception e) when (IsClientError(e))
+        {
+            await OnChannelError(channel, id, e);
+            return;
+        }
+
+        await GuardAsync(channel, id, pending);
+    }
+
+    private ValueTask GuardAsync(AmqpChannel channel, uint id, ValueTask pending)
+    {
+        if (pending.IsCompletedSuccessfully)
+        {
+            return ValueTask.CompletedTask;
+        }
+
+        return Awaited(this, channel, id, pending);
+
+        static async ValueTask Awaited(AmqpConnection connection, AmqpChannel channel, uint id, ValueTask pending)
+        {
+            try
+            {
+                await pending;
+            }
+            catch (Exception e) when (IsClientError(e))
+            {
+                await connection.OnChannelError(channel, id, e);
+            }
+        }
+    }
+
+    private static bool IsClientError(Exception e) => e is BrokerException or AmqpProtocolException or AmqpFormatException;
+
+    private ValueTask OnChannelError(AmqpChannel channel, uint id, Exception e)
+    {
+        var (code, text, methodId) = e switch
+        {
+            BrokerException b => (b.Code, b.ReplyText, id),
+            AmqpProtocolException p => (p.Code, p.ReplyText, p.MethodId != 0 ? p.MethodId : id),
+            AmqpFormatException f => (ReplyCode.SyntaxError, $"SYNTAX_ERROR - {f.Message}", id),
+            _ => (ReplyCode.InternalError, "INTERNAL_ERROR", id),
+        };
+
+        if (ReplyCodeText.IsConnectionError(code))
+        {
+            FailConnection(code, text, methodId);
+            return ValueTask.CompletedTask;
+        }
+
+        return channel.CloseByServer(code, text, methodId);
+    }
+
+    private ValueTask HandleContentFrameAsync(in RawFrame frame)
+    {
+        if (frame.Channel == 0 || !_channels.TryGetValue(frame.Channel, out var channel))
+        {
+            if (_state == ConnectionState.Closing)
+            {
+                return ValueTask.CompletedTask;
+            }
+
+            FailConnection(ReplyCode.UnexpectedFrame, $"UNEXPECTED_FRAME - expected method frame, got non method frame instead", 0);
+            return ValueTask.CompletedTask;
+        }
+
+        try
+        {
+            var pending = frame.Type == FrameType.Header
+                ? channel.HandleContentHeader(frame.Payload)
+                : channel.HandleContentBody(frame.Payload);
+            return GuardAsync(channel, AmqpMethodIds.BasicPublish, pending);
+        }
+        catch (Exception e) when (IsClientError(e))
+        {
+            return OnChannelError(channel, AmqpMethodIds.BasicPublish, e);
+        }
+    }
+
+    private ValueTask HandleConnectionMethodAsync(uint id, ReadOnlySpan<byte> arguments)
+    {
+        switch (id)
+        {
+            case AmqpMethodIds.ConnectionStartOk when _state == ConnectionState.AwaitingStartOk:
+                return StartOkAsync(ConnectionStartOk.Decode(arguments));
+
+            case AmqpMethodIds.ConnectionTuneOk when _state == ConnectionState.AwaitingTuneOk:
+                TuneOk(ConnectionTuneOk.Decode(arguments));
+                return ValueTask.CompletedTask;
+
+            case AmqpMethodIds.ConnectionOpen when _state == ConnectionState.AwaitingOpen:
+                return OpenAsync(ConnectionOpen.Decode(arguments));
+
+            case AmqpMethodIds.ConnectionClose:
+                _ = ConnectionClose.Decode(arguments);
+                SendMethod(0, default(ConnectionCloseOk));
+                _state = ConnectionState.Closed;
+                return ValueTask.CompletedTask;
+
+            case AmqpMethodIds.ConnectionCloseOk:
+                _state = ConnectionState.Closed;
+                return ValueTask.CompletedTask;
+
+            case AmqpMethodIds.ConnectionUpdateSecret when _state == ConnectionState.Open:
+                return UpdateSecretAsync(ConnectionUpdateSecret.Decode(arguments));
+
+            default:
+                var expected = _state switch
+                {
+                    ConnectionState.AwaitingStartOk => "'connection.start_ok'",
+                    ConnectionState.AwaitingTuneOk => "'connection.tune_ok'",
+                    ConnectionState.AwaitingOpen => "'connection.open'",
+                    _ => null,
+                };
+                var text = expected is not null
+                    ? $"COMMAND_INVALID - expected {expected}, got {AmqpMethodIds.Name(id)}"
+                    : $"COMMAND_INVALID - unexpected method {AmqpMethodIds.Name(id)} on channel 0";
+                FailConnection(ReplyCode.CommandInvalid, text, id);
+                return ValueTask.CompletedTask;
+        }
+    }
+
+    private async ValueTask StartOkAsync(ConnectionStartOk startOk)
+    {
+        ClientProperties = startOk.ClientProperties;
+        _authenticationFailureClose = ClientProperties.TryGetValue("capabilities", out var capabilities)
+            && capabilities is FieldTable table && table.TryGetValue("authentication_failure_close", out var flag) && flag is true;
+
+        if (Array.IndexOf(SaslResponse.Mechanisms, startOk.Mechanism) < 0)
+        {
+            FailConnection(ReplyCode.CommandInvalid, $"COMMAND_INVALID - unknown authentication mechanism '{startOk.Mechanism}'", AmqpMethodIds.ConnectionStartOk);
+            return;
+        }
+
+        if (!SaslResponse.TryRead(startOk.Mechanism, startOk.Response, out var user, out var password)
+            || !await _services.Authenticator.AuthenticateAsync(user, password))
+        {
+            _services.Logger.LogWarning("connection {Id} from {Remote}: login refused for user '{User}' with mechanism {Mechanism}", Id, RemoteAddress, user, startOk.Mechanism);
+            var text = $"ACCESS_REFUSED - Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
+            if (_authenticationFailureClose)
+            {
+                FailConnection(ReplyCode.AccessRefused, text, AmqpMethodIds.ConnectionStartOk);
+            }
+            else
+            {
+                _state = ConnectionState.Closed;
+            }
+
+            return;
+        }
+
+        UserName = user;
+        SendMethod(0, new ConnectionTune(_services.Options.ChannelMax, _services.Options.FrameMax, _services.Options.HeartbeatSeconds));
+        _state = ConnectionState.AwaitingTuneOk;
+    }
+
+    private void TuneOk(ConnectionTuneOk tuneOk)
+    {
+        var serverFrameMax = _services.Options.FrameMax;
+        var serverChannelMax = _services.Options.ChannelMax;
+        if (tuneOk.FrameMax != 0 && tuneOk.FrameMax < 4096)
+        {
+            FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - frame_max={tuneOk.FrameMax} < 4096 min size", AmqpMethodIds.ConnectionTuneOk);
+            return;
+        }
+
+        if (serverFrameMax != 0 && tuneOk.FrameMax > serverFrameMax)
+        {
+            FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - frame_max={tuneOk.FrameMax} > {serverFrameMax} max size", AmqpMethodIds.ConnectionTuneOk);
+            return;
+        }
+
+        if (serverChannelMax != 0 && tuneOk.ChannelMax > serverChannelMax)
+        {
+            FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - channel_max={tuneOk.ChannelMax} > {serverChannelMax} max size", AmqpMethodIds.ConnectionTuneOk);
+            return;
+        }
+
+        FrameMax = tuneOk.FrameMax == 0 ? serverFrameMax : tuneOk.FrameMax;
+        ChannelMax = tuneOk.ChannelMax == 0 ? (serverChannelMax == 0 ? ushort.MaxValue : serverChannelMax) : tuneOk.ChannelMax;
+        HeartbeatSeconds = tuneOk.Heartbeat;
+        _state = ConnectionState.AwaitingOpen;
+    }
+
+    private async ValueTask OpenAsync(ConnectionOpen open)
+    {
+        var access = await _services.Authenticator.CheckVirtualHostAsync(UserName, open.VirtualHost);
+        if (access == VirtualHostAccess.NoSuchVirtualHost)
+        {
+            FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - vhost {open.VirtualHost} not found", AmqpMethodIds.ConnectionOpen);
+            return;
+        }
+
+        if (access == VirtualHostAccess.Refused)
+        {
+            FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - access to vhost '{open.VirtualHost}' refused for user '{UserName}'", AmqpMethodIds.ConnectionOpen);
+            return;
+        }
+
+        VirtualHost = open.VirtualHost;
+        VirtualHostGrain = _services.Grains.GetGrain<IVirtualHostGrain>(VirtualHost);
+        _vhostOpened = true;
+        SendMethod(0, new ConnectionOpenOk(string.Empty));
+        _state = ConnectionState.Open;
+    }
+
+    private async ValueTask UpdateSecretAsync(ConnectionUpdateSecret update)
+    {
+        // With password logins a new secret is the password again: accept it only if it still logs in.
+        var secret = Encoding.UTF8.GetString(update.NewSecret);
+        if (!await _services.Authenticator.AuthenticateAsync(UserName, secret))
+        {
+            FailConnection(ReplyCode.NotAllowed, "NOT_ALLOWED - New secret was refused by one of the backends", AmqpMethodIds.ConnectionUpdateSecret);
+            return;
+        }
+
+        SendMethod(0, default(ConnectionUpdateSecretOk));
+    }
+
+    /// <summary>
+    /// A hard error: send connection.close and stop processing. The client's close-ok (or a timeout)
+    /// ends the connection; for errors that leave the stream unusable the socket closes at once.
+    /// </summary>
+    public void FailConnection(ReplyCode code, string text, uint methodId)
+    {
+        if (_state is ConnectionState.Closed or ConnectionState.Closing)
+        {
+            return;
+        }
+
+        _services.Logger.LogInformation("connection {Id} from {Remote}: closing: {Text}", Id, RemoteAddress, text);
+        if (_state < ConnectionState.AwaitingStartOk)
+        {
+            _state = ConnectionState.Closed;
+            return;
+        }
+
+        SendConnectionClose(code, text, methodId);
+        if (code is ReplyCode.FrameError or ReplyCode.SyntaxError or ReplyCode.UnexpectedFrame || _state < ConnectionState.AwaitingTuneOk)
+        {
+            _state = ConnectionState.Closed;
+        }
+        else
+        {
+            _closingDeadline = Environment.TickCount64 + 10_000;
+        }
+    }
+
+    private void SendConnectionClose(ReplyCode code, string text, uint methodId)
+    {
+        SendMethod(0, new ConnectionClose((ushort)code, Truncate(text), (ushort)(methodId >> 16), (ushort)methodId));
+        _state = ConnectionState.Closing;
+    }
+
+    /// <summary>Short strings hold 255 bytes; RabbitMQ truncates long reply texts the same way.</summary>
+    internal static string Truncate(string text)
+    {
+        if (Encoding.UTF8.GetByteCount(text) <= 255)
+        {
+            return text;
+        }
+
+        var length = Math.Min(text.Length, 255);
+        while (Encoding.UTF8.GetByteCount(text.AsSpan(0, length)) > 255)
+        {
+            length--;
+        }
+
+        return text[..length];
+    }
+
+    private async ValueTask ReleaseAsync()
+    {
+        foreach (var channel in _channels.Values.ToArray())
+        {
+            try
+            {
+                await channel.ReleaseAsync();
+            }
+            catch (Exception e)
+            {
+                _services.Logger.LogWarning(e, "connection {Id}: releasing channel {Channel} failed", Id, channel.Number);
+            }
+        }
+
+        _channels.Clear();
+        if (_vhostOpened)
+        {
+            try
+            {
+                await VirtualHostGrain.ConnectionClosed(Id);
+            }
+            catch (Exception e)
+            {
+                _services.Logger.LogWarning(e, "connection {Id}: deleting exclusive queues failed", Id);
+            }
+        }
+    }
+
+    private void OnOutputDrained()
+    {
+        foreach (var channel in _channels.Values.ToArray())
+        {
+            channel.ResumeRefusedConsumers();
+        }
+    }
+
+    private static ReadOnlySpan<byte> Contiguous(in ReadOnlySequence<byte> payload, out byte[]? rented)
+    {
+        if (payload.IsSingleSegment)
+        {
+            rented = null;
+            return payload.FirstSpan;
+        }
+
+        rented = ArrayPool<byte>.Shared.Rent((int)payload.Length);
+        payload.CopyTo(rented);
+        return rented.AsSpan(0, (int)payload.Length);
+    }
+
+    private static byte[] Copy(ReadOnlySpan<byte> arguments) => arguments.ToArray();
+}

@@ -1,0 +1,58 @@
+using System.Collections.Concurrent;
+
+namespace OrleansBroker.Gateway.Connections;
+
+/// <summary>
+/// The live connections of this gateway. One timer ticks them all once a second (heartbeats,
+/// handshake and closing timeouts) instead of a timer per connection; shutdown closes them all.
+/// </summary>
+public sealed class ConnectionRegistry : IDisposable
+{
+    private readonly ConcurrentDictionary<string, AmqpConnection> _connections = new(StringComparer.Ordinal);
+    private readonly Timer _ticker;
+    private long _nextId;
+
+    public ConnectionRegistry()
+    {
+        _ticker = new Timer(static state => ((ConnectionRegistry)state!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
+    }
+
+    public int Count => _connections.Count;
+
+    /// <summary>Close every connection with 320 CONNECTION_FORCED and wait (bounded) for them to go.</summary>
+    public async Task CloseAllAsync(TimeSpan grace)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            connection.CloseForShutdown();
+        }
+
+        var deadline = DateTime.UtcNow + grace;
+        while (!_connections.IsEmpty && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        foreach (var connection in _connections.Values)
+        {
+            connection.Abort();
+        }
+    }
+
+    public void Dispose() => _ticker.Dispose();
+
+    internal string NextId() => $"conn-{Interlocked.Increment(ref _nextId)}";
+
+    internal void Add(AmqpConnection connection) => _connections[connection.Id] = connection;
+
+    internal void Remove(AmqpConnection connection) => _connections.TryRemove(connection.Id, out _);
+
+    private void Tick()
+    {
+        var now = Environment.TickCount64;
+        foreach (var connection in _connections.Values)
+        {
+            connection.OnTick(now);
+        }
+    }
+}

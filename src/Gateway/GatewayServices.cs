@@ -1,0 +1,26 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansBroker.Gateway.Authentication;
+using OrleansBroker.Grains.Routing;
+using OrleansBroker.Grains.Runtime;
+
+namespace OrleansBroker.Gateway;
+
+/// <summary>What every connection of the gateway shares: the grains, the routing snapshots, settings, users.</summary>
+public sealed class GatewayServices(
+    IGrainFactory grains,
+    RoutingTables routingTables,
+    IOptions<GatewayOptions> options,
+    IUserAuthenticator authenticator,
+    ILoggerFactory loggerFactory)
+{
+    public IGrainFactory Grains { get; } = grains;
+
+    public RoutingTables RoutingTables { get; } = routingTables;
+
+    public GatewayOptions Options { get; } = options.Value;
+
+    public IUserAuthenticator Authenticator { get; } = authenticator;
+
+    public ILogger Logger { get; } = loggerFactory.CreateLogger("OrleansBroker.Gateway");
+}

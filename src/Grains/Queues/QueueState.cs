@@ -1,0 +1,13 @@
+using OrleansBroker.Grains.Model;
+
+namespace OrleansBroker.Grains.Queues;
+
+/// <summary>The persistent part of a queue grain: what it is. Messages are not here (they belong to the message store).</summary>
+public sealed class QueueState
+{
+    public string? VirtualHost { get; set; }
+
+    public QueueDeclaration? Declaration { get; set; }
+
+    public string? ExclusiveOwner { get; set; }
+}
