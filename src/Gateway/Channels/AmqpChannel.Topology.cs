@@ -60,7 +60,8 @@ internal sealed partial class AmqpChannel
     private async ValueTask QueueBindAsync(QueueBind bind)
     {
         var queue = QueueName(bind.Queue, AmqpMethodIds.QueueBind);
-        await VirtualHost.Bind(new Binding(bind.Exchange, BindingDestination.Queue(queue), bind.RoutingKey, bind.Arguments), ConnectionId);
+        var routingKey = RoutingKeyShortcut(bind.Queue, bind.RoutingKey);
+        await VirtualHost.Bind(new Binding(bind.Exchange, BindingDestination.Queue(queue), routingKey, bind.Arguments), ConnectionId);
         if (!bind.NoWait)
         {
             _connection.SendMethod(Number, default(QueueBindOk));
@@ -70,7 +71,8 @@ internal sealed partial class AmqpChannel
     private async ValueTask QueueUnbindAsync(QueueUnbind unbind)
     {
         var queue = QueueName(unbind.Queue, AmqpMethodIds.QueueUnbind);
-        await VirtualHost.Unbind(new Binding(unbind.Exchange, BindingDestination.Queue(queue), unbind.RoutingKey, unbind.Arguments), ConnectionId);
+        var routingKey = RoutingKeyShortcut(unbind.Queue, unbind.RoutingKey);
+        await VirtualHost.Unbind(new Binding(unbind.Exchange, BindingDestination.Queue(queue), routingKey, unbind.Arguments), ConnectionId);
         _connection.SendMethod(Number, default(QueueUnbindOk));
     }
 
@@ -91,4 +93,8 @@ internal sealed partial class AmqpChannel
             _connection.SendMethod(Number, new QueueDeleteOk(count));
         }
     }
+
+    /// <summary>queue.bind with both queue and routing key empty binds the last declared queue under its own name.</summary>
+    private string RoutingKeyShortcut(string queue, string routingKey) =>
+        queue.Length == 0 && routingKey.Length == 0 ? _lastDeclaredQueue : routingKey;
 }

@@ -54,11 +54,12 @@ public sealed class FieldTable : IReadOnlyList<KeyValuePair<string, object?>>, I
     public bool TryGetInt64(string key, out long result)
     {
         result = 0;
-        if (!TryGetValue(key, out var value))
-        {
-            return false;
-        }
+        return TryGetValue(key, out var value) && TryConvertToInt64(value, out result);
+    }
 
+    /// <summary>The value of any integer wire type (b B s u I i l) as a long; false for anything else.</summary>
+    public static bool TryConvertToInt64(object? value, out long result)
+    {
         switch (value)
         {
             case sbyte v: result = v; return true;
@@ -68,7 +69,7 @@ public sealed class FieldTable : IReadOnlyList<KeyValuePair<string, object?>>, I
             case int v: result = v; return true;
             case uint v: result = v; return true;
             case long v: result = v; return true;
-            default: return false;
+            default: result = 0; return false;
         }
     }
 

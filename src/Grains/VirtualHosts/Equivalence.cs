@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
@@ -56,7 +57,8 @@ internal static class Equivalence
                 continue;
             }
 
-            throw Inequivalent(key, resource, Describe(hasReceived, receivedValue), Describe(hasCurrent, currentValue));
+            var (receivedText, currentText) = DescribePair(hasReceived, receivedValue, hasCurrent, currentValue);
+            throw Inequivalent(key, resource, receivedText, currentText);
         }
     }
 
@@ -66,7 +68,7 @@ internal static class Equivalence
     /// <summary>Integers compare by value whatever their width, as RabbitMQ's table comparison does for declare args.</summary>
     private static bool SameValue(object? a, object? b)
     {
-        if (TryInteger(a, out var x) && TryInteger(b, out var y))
+        if (FieldTable.TryConvertToInt64(a, out var x) && FieldTable.TryConvertToInt64(b, out var y))
         {
             return x == y;
         }
@@ -74,62 +76,29 @@ internal static class Equivalence
         return Equals(a, b) || (a is string s && b is AmqpLongString l && s == l.ToString()) || (b is string t && a is AmqpLongString m && t == m.ToString());
     }
 
-    private static bool TryInteger(object? value, out long result)
-    {
-        switch (value)
-        {
-            case sbyte v: result = v; return true;
-            case byte v: result = v; return true;
-            case short v: result = v; return true;
-            case ushort v: result = v; return true;
-            case int v: result = v; return true;
-            case uint v: result = v; return true;
-            case long v: result = v; return true;
-            default: result = 0; return false;
-        }
-    }
+    /// <summary>
+    /// RabbitMQ words a differing argument as "'2000'" when both sides have it, and as
+    /// "the value '10' of type 'signedint'" against "none" when one side lacks it.
+    /// </summary>
+    private static (string Received, string Current) DescribePair(bool hasReceived, object? received, bool hasCurrent, object? current) =>
+        hasReceived && hasCurrent
+            ? (Quote(Plain(received)), Quote(Plain(current)))
+            : (Describe(hasReceived, received), Describe(hasCurrent, current));
 
     private static string Describe(bool present, object? value) =>
-        present ? $"the value '{Erlang(value)}' of type '{TypeName(value)}'" : "none";
+        present ? $"the value '{Plain(value)}' of type '{ErlangTermText.TypeName(value)}'" : "none";
 
     private static string Quote(string value) => $"'{value}'";
 
     private static string Bool(bool value) => value ? "true" : "false";
 
-    /// <summary>How RabbitMQ's ~tp prints a table value.</summary>
-    private static string Erlang(object? value) => value switch
+    /// <summary>A value as RabbitMQ's ~ts prints it: strings as their text, numbers plainly.</summary>
+    private static string Plain(object? value) => value switch
     {
-        null => "undefined",
+        string s => s,
+        AmqpLongString l => l.ToString(),
         bool b => Bool(b),
-        string s => $"<<\"{s}\">>",
-        AmqpLongString l => $"<<\"{l}\">>",
-        byte[] bytes => $"<<{string.Join(",", bytes)}>>",
-        float f => f.ToString(CultureInfo.InvariantCulture),
-        double d => d.ToString(CultureInfo.InvariantCulture),
         IFormattable f => f.ToString(null, CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? string.Empty,
-    };
-
-    /// <summary>RabbitMQ's names for field-table types.</summary>
-    private static string TypeName(object? value) => value switch
-    {
-        null => "void",
-        bool => "bool",
-        sbyte => "byte",
-        byte => "unsignedbyte",
-        short => "short",
-        ushort => "unsignedshort",
-        int => "signedint",
-        uint => "unsignedint",
-        long => "long",
-        float => "float",
-        double => "double",
-        AmqpDecimal => "decimal",
-        string or AmqpLongString => "longstr",
-        byte[] => "binary",
-        AmqpTimestamp => "timestamp",
-        FieldTable => "table",
-        System.Collections.IEnumerable => "array",
-        _ => value.GetType().Name,
+        _ => ErlangTermText.Format(value),
     };
 }

@@ -88,6 +88,11 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return;
         }
 
+        if (declaration.Type.Length == 0)
+        {
+            throw new BrokerException(ReplyCode.CommandInvalid, "invalid exchange type ''");
+        }
+
         if (!ExchangeTypes.IsKnown(declaration.Type))
         {
             throw new BrokerException(ReplyCode.CommandInvalid, $"unknown exchange type '{declaration.Type}'");
@@ -173,6 +178,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return new QueueDeclareResult(name, counts.MessageCount, counts.ConsumerCount);
         }
 
+        QueueArguments.Validate(declaration.Arguments, QueueResource(name));
         Queues[name] = new QueueRecord(declaration, owner);
         await Queue(name).Create(VirtualHost, declaration, owner);
         _routes.AddQueue(name);
@@ -212,7 +218,19 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
     public async ValueTask Unbind(Binding binding, string connectionId)
     {
-        CheckBindingEnds(binding, connectionId);
+        // Unbinding what does not exist succeeds, as in RabbitMQ; the default exchange and other
+        // connections' exclusive queues are still refused.
+        CheckNotDefaultExchange(binding);
+        if (binding.Destination.Kind == DestinationKind.Queue && Queues.TryGetValue(binding.Destination.Name, out var queue))
+        {
+            CheckExclusiveAccess(queue, connectionId);
+        }
+
+        if (!Exchanges.ContainsKey(binding.Source))
+        {
+            return;
+        }
+
         var (removed, remaining) = await Exchange(binding.Source).RemoveBinding(binding);
         if (!removed)
         {
@@ -263,16 +281,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     /// <summary>Check both ends of a binding exist and may be used, in rabbit_channel's order.</summary>
     private void CheckBindingEnds(Binding binding, string connectionId)
     {
-        if (binding.Destination.Kind == DestinationKind.Exchange && binding.Destination.Name.Length == 0)
-        {
-            throw BrokerException.AccessRefused("operation not permitted on the default exchange");
-        }
-
-        if (binding.Source.Length == 0)
-        {
-            throw BrokerException.AccessRefused("operation not permitted on the default exchange");
-        }
-
+        CheckNotDefaultExchange(binding);
         _ = RequireExchange(binding.Source);
         if (binding.Destination.Kind == DestinationKind.Queue)
         {
@@ -281,6 +290,14 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         else
         {
             _ = RequireExchange(binding.Destination.Name);
+        }
+    }
+
+    private static void CheckNotDefaultExchange(Binding binding)
+    {
+        if (binding.Source.Length == 0 || (binding.Destination.Kind == DestinationKind.Exchange && binding.Destination.Name.Length == 0))
+        {
+            throw BrokerException.AccessRefused("operation not permitted on the default exchange");
         }
     }
 
