@@ -150,6 +150,27 @@ public sealed class FrameReaderTests
         Assert.Equal(ReplyCode.FrameError, ReadFails(Concat([2], Short(1), Long(11), new byte[11], [0xCE]), 4096).Code);
     }
 
+    [Fact]
+    public void Arguments_that_do_not_decode_are_reported_as_RabbitMQ_reports_them()
+    {
+        var exception = AmqpFrameException.CannotDecode(1, AmqpMethodIds.BasicPublish, [0, 0, 3]);
+        Assert.Equal("FRAME_ERROR - cannot decode <<0,0,3>>", exception.ReplyText);
+        Assert.Equal(AmqpMethodIds.BasicPublish, exception.MethodId);
+
+        // Past 255 octets the text is cut to 252 and "...", as rabbit_binary_generator does.
+        var longArguments = AmqpFrameException.CannotDecode(1, AmqpMethodIds.BasicPublish, new byte[1000]);
+        var expected = ("FRAME_ERROR - cannot decode <<" + string.Join(",", Enumerable.Repeat("0", 1000)))[..252] + "...";
+        Assert.Equal(expected, longArguments.ReplyText);
+    }
+
+    [Fact]
+    public void Reply_texts_are_cut_at_a_character_boundary()
+    {
+        var text = new string('a', 251) + "ééé"; // 257 octets; an é would end at octet 253
+        Assert.Equal(new string('a', 251) + "...", ReplyCodeText.Truncate(text));
+        Assert.Equal("short", ReplyCodeText.Truncate("short"));
+    }
+
     private static AmqpFrameException ReadFails(byte[] bytes, uint frameMax)
     {
         var buffer = new ReadOnlySequence<byte>(bytes);
