@@ -149,16 +149,27 @@ public sealed class FieldTableCodecTests
     }
 
     [Fact]
-    public void Nesting_beyond_the_limit_is_refused_not_a_stack_overflow()
+    public void Nesting_is_limited_so_hostile_input_cannot_overflow_the_stack()
     {
-        var value = LengthPrefixed();
-        for (var level = 0; level < 10_000; level++)
+        Assert.Equal(FieldValueTags.MaxNestingDepth, Depth(new AmqpReader(Nested(FieldValueTags.MaxNestingDepth)).ReadTable()));
+        new AmqpReader(Nested(FieldValueTags.MaxNestingDepth)).SkipTable();
+
+        var tooDeep = Nested(FieldValueTags.MaxNestingDepth + 1);
+        Assert.Throws<AmqpFormatException>(() => new AmqpReader(tooDeep).ReadTable());
+        Assert.Throws<AmqpFormatException>(() => new AmqpReader(tooDeep).SkipTable());
+
+        static byte[] Nested(int levels)
         {
-            value = LengthPrefixed(Entry(string.Empty, 'F', value));
+            var table = LengthPrefixed(Entry("leaf", 'V'));
+            for (var level = 1; level < levels; level++)
+            {
+                table = LengthPrefixed(Entry(string.Empty, 'F', table));
+            }
+
+            return table;
         }
 
-        Assert.Throws<AmqpFormatException>(() => new AmqpReader(value).ReadTable());
-        Assert.Throws<AmqpFormatException>(() => new AmqpReader(value).SkipTable());
+        static int Depth(FieldTable table) => table[0].Value is FieldTable inner ? 1 + Depth(inner) : 1;
     }
 
     [Fact]
