@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace OrleansBroker.Amqp;
 
 /// <summary>The names RabbitMQ puts in front of reply texts ("NOT_FOUND - no queue 'q' in vhost '/'").</summary>
@@ -26,6 +28,35 @@ public static class ReplyCodeText
         ReplyCode.InternalError => "INTERNAL_ERROR",
         _ => code.ToString(),
     };
+
+    /// <summary>
+    /// A reply text cut to fit a short string as rabbit_binary_generator cuts it: over 255 octets, the first 252
+    /// and "..." (here cut at a character boundary, so the text stays valid UTF-8).
+    /// </summary>
+    public static string Truncate(string replyText)
+    {
+        const int MaxOctets = 255;
+        const int KeptOctets = 252;
+        if (Encoding.UTF8.GetByteCount(replyText) <= MaxOctets)
+        {
+            return replyText;
+        }
+
+        var kept = 0;
+        var octets = 0;
+        foreach (var rune in replyText.EnumerateRunes())
+        {
+            if (octets + rune.Utf8SequenceLength > KeptOctets)
+            {
+                break;
+            }
+
+            octets += rune.Utf8SequenceLength;
+            kept += rune.Utf16SequenceLength;
+        }
+
+        return string.Concat(replyText.AsSpan(0, kept), "...");
+    }
 
     /// <summary>Hard errors close the connection; soft errors close only the channel.</summary>
     public static bool IsConnectionError(ReplyCode code) => code is ReplyCode.ConnectionForced or ReplyCode.InvalidPath
