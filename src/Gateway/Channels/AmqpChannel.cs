@@ -255,7 +255,7 @@ internal sealed partial class AmqpChannel
 
         _state = ChannelState.Closing;
         _content = default;
-        _connection.SendMethod(Number, new ChannelClose((ushort)code, AmqpConnection.Truncate(text), (ushort)(methodId >> 16), (ushort)methodId));
+        _connection.SendMethod(Number, new ChannelClose((ushort)code, ReplyCodeText.Truncate(text), (ushort)(methodId >> 16), (ushort)methodId));
         await ReleaseAsync();
     }
 

@@ -306,16 +306,9 @@ internal sealed class AmqpConnection
     private ValueTask HandleMethodFrameAsync(in RawFrame frame)
     {
         var payload = Contiguous(frame.Payload, out var rented);
+        var id = MethodFrameReader.Read(payload, out var arguments);
         try
         {
-            if (payload.Length < 4)
-            {
-                FailConnection(ReplyCode.FrameError, "FRAME_ERROR - method frame too short", 0);
-                return ValueTask.CompletedTask;
-            }
-
-            var id = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(payload);
-            var arguments = payload[4..];
             if (_state == ConnectionState.Closing)
             {
                 // After we sent connection.close only close and close-ok count (AMQP 0-9-1, 2.2.4).
@@ -366,9 +359,10 @@ internal sealed class AmqpConnection
 
             return DispatchToChannelAsync(channel, id, arguments);
         }
-        catch (AmqpFormatException e)
+        catch (AmqpFormatException)
         {
-            FailConnection(ReplyCode.SyntaxError, $"SYNTAX_ERROR - {e.Message}", 0);
+            var error = AmqpFrameException.CannotDecode(frame.Channel, id, arguments);
+            FailConnection(error.Code, error.ReplyText, id);
             return ValueTask.CompletedTask;
         }
         finally
@@ -415,6 +409,12 @@ internal sealed class AmqpConnection
             await OnChannelError(channel, id, e);
             return;
         }
+        catch (AmqpFormatException)
+        {
+            var error = AmqpFrameException.CannotDecode(channel.Number, id, arguments);
+            FailConnection(error.Code, error.ReplyText, id);
+            return;
+        }
 
         await GuardAsync(channel, id, pending);
     }
@@ -441,7 +441,7 @@ internal sealed class AmqpConnection
         }
     }
 
-    private static bool IsClientError(Exception e) => e is BrokerException or AmqpProtocolException or AmqpFormatException;
+    private static bool IsClientError(Exception e) => e is BrokerException or AmqpProtocolException;
 
     private ValueTask OnChannelError(AmqpChannel channel, uint id, Exception e)
     {
@@ -449,7 +449,6 @@ internal sealed class AmqpConnection
         {
             BrokerException b => (b.Code, b.ReplyText, id),
             AmqpProtocolException p => (p.Code, p.ReplyText, p.MethodId != 0 ? p.MethodId : id),
-            AmqpFormatException f => (ReplyCode.SyntaxError, $"SYNTAX_ERROR - {f.Message}", id),
             _ => (ReplyCode.InternalError, "INTERNAL_ERROR", id),
         };
 
@@ -659,25 +658,8 @@ internal sealed class AmqpConnection
 
     private void SendConnectionClose(ReplyCode code, string text, uint methodId)
     {
-        SendMethod(0, new ConnectionClose((ushort)code, Truncate(text), (ushort)(methodId >> 16), (ushort)methodId));
+        SendMethod(0, new ConnectionClose((ushort)code, ReplyCodeText.Truncate(text), (ushort)(methodId >> 16), (ushort)methodId));
         _state = ConnectionState.Closing;
-    }
-
-    /// <summary>Short strings hold 255 bytes; RabbitMQ truncates long reply texts the same way.</summary>
-    internal static string Truncate(string text)
-    {
-        if (Encoding.UTF8.GetByteCount(text) <= 255)
-        {
-            return text;
-        }
-
-        var length = Math.Min(text.Length, 255);
-        while (Encoding.UTF8.GetByteCount(text.AsSpan(0, length)) > 255)
-        {
-            length--;
-        }
-
-        return text[..length];
     }
 
     private async ValueTask ReleaseAsync()
