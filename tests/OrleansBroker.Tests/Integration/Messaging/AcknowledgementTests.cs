@@ -43,7 +43,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_removes_only_the_acked_message()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 3);
         await using var _ch = ch;
 
@@ -57,7 +57,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_multiple_acks_everything_up_to_and_including_the_tag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 5);
         await using var _ch = ch;
 
@@ -70,7 +70,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_multiple_skips_tags_already_acked()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 4);
         await using var _ch = ch;
 
@@ -84,7 +84,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_multiple_with_tag_zero_acks_all_outstanding()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, _, _) = await ConsumeUnackedAsync(conn, 5);
         await using var _ch = ch;
 
@@ -96,7 +96,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_multiple_with_tag_zero_and_nothing_outstanding_is_not_an_error()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         await ch.BasicAckAsync(0, multiple: true);
@@ -107,7 +107,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_of_tag_zero_without_multiple_is_an_unknown_delivery_tag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         var reason = await ExpectChannelClosedAsync(ch, () => ch.BasicAckAsync(0, multiple: false).AsTask());
@@ -118,7 +118,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_of_an_unknown_delivery_tag_closes_the_channel_with_406()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         var reason = await ExpectChannelClosedAsync(ch, () => ch.BasicAckAsync(42, multiple: false).AsTask());
@@ -130,7 +130,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_multiple_of_an_unknown_delivery_tag_closes_the_channel_with_406()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         var reason = await ExpectChannelClosedAsync(ch, () => ch.BasicAckAsync(7, multiple: true).AsTask());
@@ -141,7 +141,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_multiple_beyond_the_last_delivered_tag_is_an_error_and_acks_nothing()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 3);
         await using var _ch = ch;
 
@@ -155,7 +155,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Double_ack_closes_the_channel_with_406_and_the_tag_in_the_text()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, _, d, _) = await ConsumeUnackedAsync(conn, 2);
         await using var _ch = ch;
         await ch.BasicAckAsync(d[1].DeliveryTag, multiple: false);
@@ -168,7 +168,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Ack_on_another_channel_than_the_delivery_is_an_unknown_delivery_tag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 1);
         await using var _ch = ch;
         await using var other = await conn.CreateChannelAsync();
@@ -184,7 +184,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Nack_with_requeue_redelivers_with_the_redelivered_flag_and_a_new_tag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, _, d, consumer) = await ConsumeUnackedAsync(conn, 1);
         await using var _ch = ch;
 
@@ -199,7 +199,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Reject_with_requeue_redelivers_with_the_redelivered_flag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, _, d, consumer) = await ConsumeUnackedAsync(conn, 1);
         await using var _ch = ch;
 
@@ -214,7 +214,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task A_message_requeued_twice_is_still_marked_redelivered()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, _, d, consumer) = await ConsumeUnackedAsync(conn, 1);
         await using var _ch = ch;
 
@@ -231,7 +231,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Reject_without_requeue_drops_the_message()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, consumer) = await ConsumeUnackedAsync(conn, 2);
         await using var _ch = ch;
 
@@ -245,7 +245,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Nack_multiple_without_requeue_drops_everything_up_to_the_tag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 5);
         await using var _ch = ch;
 
@@ -258,7 +258,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Nack_multiple_with_tag_zero_requeues_all_outstanding_in_order()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, _, _, consumer) = await ConsumeUnackedAsync(conn, 4);
         await using var _ch = ch;
 
@@ -273,7 +273,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Nack_of_an_unknown_delivery_tag_closes_the_channel_with_406()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         var reason = await ExpectChannelClosedAsync(ch, () => ch.BasicNackAsync(9, multiple: false, requeue: true).AsTask());
@@ -284,7 +284,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Reject_of_an_unknown_delivery_tag_closes_the_channel_with_406()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         var reason = await ExpectChannelClosedAsync(ch, () => ch.BasicRejectAsync(9, requeue: false).AsTask());
@@ -295,7 +295,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Requeued_messages_go_back_to_their_original_positions_ahead_of_newer_ones()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await PublishTextsAsync(ch, q, Texts("m", 6));
@@ -324,7 +324,7 @@ public sealed class AcknowledgementTests : MessagingTestBase, IClassFixture<Brok
     [Fact]
     public async Task Acks_and_nacks_interleave_correctly_across_many_messages()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         var (ch, q, d, _) = await ConsumeUnackedAsync(conn, 20);
         await using var _ch = ch;
 

@@ -14,7 +14,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_on_an_empty_queue_is_get_empty()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -26,7 +26,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_ok_reports_how_many_messages_remain()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await PublishTextsAsync(ch, q, "a", "b", "c");
@@ -48,7 +48,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_ok_message_count_excludes_unacked_messages()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await PublishTextsAsync(ch, q, "a", "b", "c");
@@ -65,7 +65,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_ok_carries_exchange_routing_key_redelivered_and_delivery_tag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await ch.QueueBindAsync(q, "amq.topic", "orders.eu");
@@ -84,7 +84,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_without_ack_leaves_the_message_unacked_until_acked()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await PublishTextsAsync(ch, q, "only");
@@ -102,7 +102,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_with_no_ack_removes_the_message_and_its_tag_cannot_be_acked()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await PublishTextsAsync(ch, q, "x");
@@ -120,7 +120,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_without_ack_is_requeued_as_redelivered_when_the_channel_closes()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var check = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(check);
         await PublishTextsAsync(check, q, "x");
@@ -140,7 +140,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_and_consume_share_one_delivery_tag_sequence_per_channel()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q1 = await DeclareQueueAsync(ch);
         var q2 = await DeclareQueueAsync(ch);
@@ -161,7 +161,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Delivery_tags_are_per_channel()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch1 = await conn.CreateChannelAsync();
         await using var ch2 = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch1);
@@ -177,7 +177,7 @@ public sealed class BasicGetTests : MessagingTestBase, IClassFixture<BrokerFixtu
     [Fact]
     public async Task Get_from_a_missing_queue_closes_the_channel_with_404()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = BrokerFixture.UniqueName("missing");
 

@@ -15,7 +15,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Empty_consumer_tag_gets_a_server_generated_amq_ctag()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var consumer = new CollectingConsumer(ch);
@@ -32,7 +32,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Server_generated_tags_differ_between_consumers()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -50,7 +50,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Explicit_consumer_tag_is_used_verbatim()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var consumer = new CollectingConsumer(ch);
@@ -65,7 +65,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Reusing_a_consumer_tag_on_the_same_channel_closes_the_connection_with_530()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await ch.BasicConsumeAsync(q, autoAck: true, "dup", new CollectingConsumer(ch));
@@ -79,7 +79,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task The_same_consumer_tag_on_two_channels_is_allowed()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch1 = await conn.CreateChannelAsync();
         await using var ch2 = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch1);
@@ -92,7 +92,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Consuming_from_a_missing_queue_closes_the_channel_with_404()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = BrokerFixture.UniqueName("missing");
 
@@ -105,7 +105,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Backlog_published_before_consume_is_delivered_in_order()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var texts = Texts("backlog-", 50);
@@ -121,7 +121,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task No_ack_consumer_removes_messages_on_delivery_and_nothing_is_requeued_on_close()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var check = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(check);
         await PublishTextsAsync(check, q, Texts("m", 5));
@@ -143,7 +143,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Exclusive_consumer_refuses_a_second_consumer_with_403()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch1 = await conn.CreateChannelAsync();
         await using var ch2 = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch1);
@@ -160,7 +160,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Exclusive_consumer_is_refused_with_403_when_the_queue_already_has_a_consumer()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch1 = await conn.CreateChannelAsync();
         await using var ch2 = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch1);
@@ -175,7 +175,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Exclusive_consumer_on_the_same_channel_still_refuses_a_second_consumer()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await ch.BasicConsumeAsync(q, autoAck: true, "first", noLocal: false, exclusive: true, arguments: null, new CollectingConsumer(ch));
@@ -188,7 +188,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task After_the_exclusive_consumer_cancels_others_may_consume()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var tag = await ch.BasicConsumeAsync(q, autoAck: true, string.Empty, noLocal: false, exclusive: true, arguments: null, new CollectingConsumer(ch));
@@ -204,7 +204,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Exclusive_consumer_receives_everything()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var consumer = new CollectingConsumer(ch);
@@ -218,7 +218,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Three_no_ack_consumers_share_messages_round_robin()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         await using var pub = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
@@ -248,7 +248,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task With_prefetch_one_and_no_acks_three_consumers_get_one_message_each()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         await using var pub = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
@@ -278,7 +278,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Basic_cancel_gets_cancel_ok_and_stops_deliveries()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var consumer = new CollectingConsumer(ch);
@@ -299,7 +299,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Cancelling_an_unknown_consumer_tag_is_not_an_error()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         await ch.BasicCancelAsync("no-such-consumer");
@@ -310,7 +310,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Unacked_messages_of_a_cancelled_consumer_stay_unacked_and_can_still_be_acked()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await PublishTextsAsync(ch, q, "a", "b", "c");
@@ -335,7 +335,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Deleting_the_queue_sends_basic_cancel_to_its_consumers()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         await using var admin = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
@@ -354,7 +354,7 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Eventing_consumer_raises_unregistered_when_the_queue_is_deleted()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var consumer = new AsyncEventingBasicConsumer(ch);
@@ -375,8 +375,8 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
     [Fact]
     public async Task Deleting_the_queue_cancels_consumers_on_other_connections_too()
     {
-        await using var conn1 = await Fixture.ConnectAsync();
-        await using var conn2 = await Fixture.ConnectAsync();
+        await using var conn1 = await ConnectAsync();
+        await using var conn2 = await ConnectAsync();
         await using var ch1 = await conn1.CreateChannelAsync();
         await using var ch2 = await conn2.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch1);

@@ -45,7 +45,7 @@ public abstract class MessagingTestBase : IAsyncLifetime
         try
         {
             using var cts = new CancellationTokenSource(Timeout);
-            await using var conn = await Fixture.ConnectAsync("messaging-cleanup").WaitAsync(cts.Token);
+            await using var conn = await ConnectAsync().WaitAsync(cts.Token);
             await using var ch = await conn.CreateChannelAsync(cancellationToken: cts.Token);
             foreach (var q in _queues)
             {
@@ -56,6 +56,22 @@ public abstract class MessagingTestBase : IAsyncLifetime
         {
         }
     }
+
+    protected Task<IConnection> ConnectAsync() => Fixture.ConnectAsync();
+
+    /// <summary>A raw AMQP connection (handshake done) with channel 1 open.</summary>
+    private protected async Task<RawAmqpConnection> OpenRawAsync()
+    {
+        var raw = await RawAmqpConnection.OpenAsync(Fixture.HostName, Fixture.Port);
+        await raw.OpenChannelAsync(1);
+        return raw;
+    }
+
+    /// <summary>
+    /// Lets <see cref="QuietPeriod"/> pass so that a delivery that must not happen has had the chance to
+    /// (absence cannot be observed directly); callers then assert on counts.
+    /// </summary>
+    protected static Task WatchQuietPeriodAsync() => Task.Delay(QuietPeriod);
 
     /// <summary>Declares a plain (non-durable, non-exclusive, non-auto-delete) queue, deleted after the test.</summary>
     protected async Task<string> DeclareQueueAsync(IChannel ch, string prefix = "msg", IDictionary<string, object?>? arguments = null)
@@ -166,6 +182,16 @@ public abstract class MessagingTestBase : IAsyncLifetime
         Assert.Equal(code, reason.ReplyCode);
         Assert.Equal(classId, reason.ClassId);
         Assert.Equal(methodId, reason.MethodId);
+    }
+
+    /// <summary>Asserts a raw channel.close / connection.close carries the given reason.</summary>
+    internal static void AssertRawClose(RawMethod close, ushort code, string text, ushort classId, ushort methodId)
+    {
+        var (c, t, cls, mth) = close.CloseReason();
+        Assert.Equal(text, t);
+        Assert.Equal(code, c);
+        Assert.Equal(classId, cls);
+        Assert.Equal(methodId, mth);
     }
 
     /// <summary>Proves a channel still works: a queue round trip through it.</summary>

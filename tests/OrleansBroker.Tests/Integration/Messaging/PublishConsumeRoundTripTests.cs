@@ -20,7 +20,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [InlineData(5 * 1024 * 1024)]
     public async Task Body_of_any_size_arrives_byte_for_byte(int size)
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var body = new byte[size];
@@ -38,7 +38,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Large_body_arrives_intact_through_basic_get_too()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var body = new byte[(1024 * 1024) + 7];
@@ -53,7 +53,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Every_basic_property_round_trips()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var props = new BasicProperties
@@ -100,7 +100,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Absent_properties_stay_absent()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -127,7 +127,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Transient_delivery_mode_round_trips()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -141,7 +141,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Headers_of_every_field_type_round_trip()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         var timestamp = new AmqpTimestamp(1_234_567_890);
@@ -212,7 +212,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Delivery_carries_exchange_routing_key_consumer_tag_and_first_delivery_flags()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
         await ch.QueueBindAsync(q, "amq.direct", "rk-" + q);
@@ -242,7 +242,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     public async Task Ten_thousand_messages_arrive_in_publish_order_with_consecutive_tags()
     {
         const int count = 10_000;
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var pub = await conn.CreateChannelAsync();
         await using var sub = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(pub);
@@ -269,7 +269,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Publish_with_own_user_id_is_accepted()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -283,7 +283,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Publish_with_someone_elses_user_id_closes_the_channel_with_406()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -299,7 +299,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Publish_to_a_missing_exchange_closes_the_channel_with_404()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var exchange = BrokerFixture.UniqueName("no-such-exchange");
 
@@ -312,7 +312,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Publish_with_a_non_numeric_expiration_closes_the_channel_with_406()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
 
@@ -325,7 +325,7 @@ public sealed class PublishConsumeRoundTripTests : MessagingTestBase, IClassFixt
     [Fact]
     public async Task Publish_to_the_default_exchange_with_an_unknown_queue_name_is_silently_dropped()
     {
-        await using var conn = await Fixture.ConnectAsync();
+        await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
 
         await ch.BasicPublishAsync(string.Empty, BrokerFixture.UniqueName("nobody-home"), Utf8("lost"));

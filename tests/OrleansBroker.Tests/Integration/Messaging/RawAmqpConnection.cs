@@ -186,6 +186,13 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         return body;
     }
 
+    /// <summary>Drops the TCP connection without any AMQP close, as a crashed client would.</summary>
+    public void Abort()
+    {
+        _tcp.Client.LingerState = new LingerOption(true, 0); // RST, not a graceful FIN
+        _tcp.Dispose();
+    }
+
     /// <summary>True when the peer has closed the socket (read returns 0) within the timeout.</summary>
     public async Task<bool> SocketClosedAsync()
     {
@@ -212,13 +219,16 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Closes politely: connection.close, then frames are read until connection.close-ok, a close from the
+    /// broker (answered with close-ok), or the end of the socket. Bounded; errors here are irrelevant.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
         try
         {
-            if (_tcp.Connected)
+            if (_tcp.Client is { Connected: true })
             {
-                using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(2));
                 await SendMethodAsync(0, 10, 50, w =>
                 {
                     w.UInt16(200);
@@ -226,14 +236,30 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
                     w.UInt16(0);
                     w.UInt16(0);
                 });
-                // Drain until connection.close-ok or the socket ends; anything else in flight is irrelevant now.
-                var buffer = new byte[4096];
-                while (await _stream.ReadAsync(buffer, cts.Token) > 0)
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(2);
+                while (DateTime.UtcNow < deadline)
                 {
+                    var (type, channel, payload) = await ReadFrameAsync();
+                    if (type != FrameMethod || channel != 0)
+                    {
+                        continue;
+                    }
+
+                    var m = RawMethod.Parse(channel, payload);
+                    if (m.ClassId == 10 && m.MethodId == 51)
+                    {
+                        break;
+                    }
+
+                    if (m.IsConnectionClose)
+                    {
+                        await SendMethodAsync(0, 10, 51);
+                        break;
+                    }
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException)
         {
         }
 
