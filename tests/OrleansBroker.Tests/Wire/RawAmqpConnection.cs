@@ -128,6 +128,7 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
             catch (ChannelClosedException)
             {
                 throw new ServerClosedException(
+                    _end - _start,
                     $"the server closed the connection ({ClosedBy}) while {count} octets were expected; had {_end - _start}: {Hex(_buffer.AsSpan(_start, _end - _start))}");
             }
             catch (OperationCanceledException)
@@ -214,6 +215,29 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         await TrySendAsync(Wire.ConnectionCloseOk());
         await ExpectClosedAsync(allowHeartbeats: true);
         return close;
+    }
+
+    /// <summary>
+    /// The server either drops the TCP connection without a word (what RabbitMQ does when its reader crashes)
+    /// or sends connection.close with <paramref name="codeIfClosed"/>, which the test answers with close-ok.
+    /// Either way the socket ends up closed within the bound.
+    /// </summary>
+    public async Task ExpectDroppedOrClosedAsync(ReplyCode codeIfClosed, string because)
+    {
+        Frame frame;
+        try
+        {
+            frame = await ReadNonHeartbeatAsync(CloseTimeout);
+        }
+        catch (ServerClosedException e) when (e.BufferedOctets == 0)
+        {
+            return;
+        }
+
+        Assert.True(frame.Is(10, 50) && frame.Channel == 0, $"{because}: expected the connection to drop or a connection.close, got {frame}");
+        Assert.Equal((ushort)codeIfClosed, CloseInfo.Parse(frame).ReplyCode);
+        await TrySendAsync(Wire.ConnectionCloseOk());
+        await ExpectClosedAsync(allowHeartbeats: true);
     }
 
     /// <summary>
@@ -473,4 +497,8 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 }
 
 /// <summary>The server closed the socket while the test still expected data.</summary>
-internal sealed class ServerClosedException(string message) : Exception(message);
+internal sealed class ServerClosedException(int bufferedOctets, string message) : Exception(message)
+{
+    /// <summary>Octets of an incomplete frame that arrived before the close.</summary>
+    public int BufferedOctets { get; } = bufferedOctets;
+}
