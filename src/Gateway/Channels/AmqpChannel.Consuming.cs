@@ -129,6 +129,12 @@ internal sealed partial class AmqpChannel
         _taken.Clear();
         lock (_lock)
         {
+            if (deliveryTag > _nextDeliveryTag)
+            {
+                // A tag never issued: nothing is settled, not even the tags below it.
+                throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"unknown delivery tag {deliveryTag}", methodId);
+            }
+
             var found = multiple
                 ? (deliveryTag == 0 ? TakeAll() : _unacked.TakeUpTo(deliveryTag, _taken))
                 : _unacked.TryTake(deliveryTag, out var single) && Add(single);
@@ -207,11 +213,14 @@ internal sealed partial class AmqpChannel
 
         QueueSettlements(SettlementKind.Requeue, _taken);
         _taken.Clear();
-        await FlushAsync();
+
+        // recover-ok goes out before the redeliveries it causes, as RabbitMQ orders them.
         if (reply)
         {
             _connection.SendMethod(Number, default(BasicRecoverOk));
         }
+
+        await FlushAsync();
     }
 
     private void Flow(ChannelFlow flow)

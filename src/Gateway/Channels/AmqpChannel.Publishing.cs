@@ -117,6 +117,11 @@ internal sealed partial class AmqpChannel
             throw new AmqpProtocolException(ReplyCode.AccessRefused, $"cannot publish to internal exchange '{content.Exchange}' in vhost '{_connection.VirtualHost}'", AmqpMethodIds.BasicPublish);
         }
 
+        if (summary.Expiration is { } expiration)
+        {
+            CheckExpiration(expiration);
+        }
+
         if (summary.UserId is { } userId && !string.Equals(userId, _connection.UserName, StringComparison.Ordinal))
         {
             throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"user_id property set to '{userId}' but authenticated user was '{_connection.UserName}'", AmqpMethodIds.BasicPublish);
@@ -131,22 +136,19 @@ internal sealed partial class AmqpChannel
         }
 
         var queues = _routing.Queues;
+        if (_transaction is not null)
+        {
+            _transaction.Publishes.Add((message, queues.ToArray(), content.Mandatory));
+            return ValueTask.CompletedTask;
+        }
+
         if (queues.Count == 0)
         {
             if (content.Mandatory)
             {
-                var basicReturn = new BasicReturn((ushort)ReplyCode.NoRoute, "NO_ROUTE", content.Exchange, content.RoutingKey);
-                _connection.Output.Write(
-                    new DeliveryFrames<BasicReturn>(Number, basicReturn, message, _connection.FrameMax),
-                    static (output, frames) => frames.Write(output));
+                SendReturn(message);
             }
 
-            return ValueTask.CompletedTask;
-        }
-
-        if (_transaction is not null)
-        {
-            _transaction.Publishes.Add((message, queues.ToArray()));
             return ValueTask.CompletedTask;
         }
 
@@ -157,6 +159,28 @@ internal sealed partial class AmqpChannel
 
         _connection.NoteChannelWork(this);
         return ValueTask.CompletedTask;
+    }
+
+    private void SendReturn(Message message)
+    {
+        var basicReturn = new BasicReturn((ushort)ReplyCode.NoRoute, "NO_ROUTE", message.Exchange, message.RoutingKey);
+        _connection.Output.Write(
+            new DeliveryFrames<BasicReturn>(Number, basicReturn, message, _connection.FrameMax),
+            static (output, frames) => frames.Write(output));
+    }
+
+    /// <summary>The expiration property must be a non-negative integer of milliseconds (rabbit_basic:parse_expiration).</summary>
+    private static void CheckExpiration(string expiration)
+    {
+        if (!long.TryParse(expiration, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture, out var milliseconds))
+        {
+            throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"invalid expiration '{expiration}': no_integer", AmqpMethodIds.BasicPublish);
+        }
+
+        if (milliseconds < 0)
+        {
+            throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"invalid expiration '{expiration}': {{value_negative,{milliseconds}}}", AmqpMethodIds.BasicPublish);
+        }
     }
 
     private void AddToBatch(string queueName, Message message)
@@ -203,8 +227,13 @@ internal sealed partial class AmqpChannel
     private async ValueTask TxCommitAsync()
     {
         var transaction = _transaction ?? throw new AmqpProtocolException(ReplyCode.PreconditionFailed, "channel is not transactional", AmqpMethodIds.TxCommit);
-        foreach (var (message, queues) in transaction.Publishes)
+        foreach (var (message, queues, mandatory) in transaction.Publishes)
         {
+            if (queues.Length == 0 && mandatory)
+            {
+                SendReturn(message);
+            }
+
             foreach (var queue in queues)
             {
                 AddToBatch(queue, message);

@@ -60,6 +60,11 @@ internal sealed partial class AmqpChannel
         if (_state == ChannelState.Closing)
         {
             // We sent channel.close: drop everything until the client's close-ok (or its own close).
+            if (id == AmqpMethodIds.ChannelOpen)
+            {
+                throw new AmqpProtocolException(ReplyCode.ChannelError, "second 'channel.open' seen", id);
+            }
+
             if (id == AmqpMethodIds.ChannelCloseOk)
             {
                 _state = ChannelState.Closed;

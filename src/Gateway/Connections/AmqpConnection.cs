@@ -21,6 +21,12 @@ internal sealed class AmqpConnection
 {
     private static ReadOnlySpan<byte> ProtocolHeader => "AMQP\0\0\x09\x01"u8;
 
+    /// <summary>The pre-0-9-1 header "AMQP" 1 1 0 9, which RabbitMQ also serves as 0-9-1.</summary>
+    private static ReadOnlySpan<byte> LegacyProtocolHeader => "AMQP\x01\x01\x00\x09"u8;
+
+    /// <summary>frame_max until tune-ok (AMQP's FRAME-MIN-SIZE), as RabbitMQ enforces it during the handshake.</summary>
+    private const uint HandshakeFrameMax = 4096;
+
     private readonly GatewayServices _services;
     private readonly IDuplexPipe _transport;
     private readonly Action _abortSocket;
@@ -42,7 +48,7 @@ internal sealed class AmqpConnection
         _transport = transport;
         _abortSocket = abortSocket;
         Output.Drained += OnOutputDrained;
-        FrameMax = services.Options.FrameMax;
+        FrameMax = HandshakeFrameMax;
         ChannelMax = services.Options.ChannelMax;
     }
 
@@ -232,7 +238,7 @@ internal sealed class AmqpConnection
             }
             catch (AmqpFrameException e)
             {
-                FailConnection(e.Code, e.ReplyText, 0);
+                FailFrame(e);
             }
             catch (AmqpFormatException e)
             {
@@ -271,7 +277,7 @@ internal sealed class AmqpConnection
         Span<byte> header = stackalloc byte[8];
         buffer.Slice(0, 8).CopyTo(header);
         buffer = buffer.Slice(8);
-        if (!header.SequenceEqual(ProtocolHeader))
+        if (!header.SequenceEqual(ProtocolHeader) && !header.SequenceEqual(LegacyProtocolHeader))
         {
             Output.Write(0, static (output, _) => FrameWriter.WriteProtocolHeader(output));
             _state = ConnectionState.Closed;
@@ -290,7 +296,7 @@ internal sealed class AmqpConnection
             case FrameType.Heartbeat:
                 if (frame.Channel != 0)
                 {
-                    FailConnection(ReplyCode.FrameError, "FRAME_ERROR - heartbeat frame on non-zero channel", 0);
+                    FailFrame(AmqpFrameException.UnexpectedFrame((byte)frame.Type, frame.Channel, frame.Payload));
                 }
 
                 return ValueTask.CompletedTask;
@@ -332,7 +338,7 @@ internal sealed class AmqpConnection
 
             if (_state != ConnectionState.Open)
             {
-                FailConnection(ReplyCode.CommandInvalid, $"COMMAND_INVALID - expected connection method, got {AmqpMethodIds.Name(id)}", id);
+                FailFrame(AmqpFrameException.UnexpectedFrame((byte)frame.Type, frame.Channel, frame.Payload));
                 return ValueTask.CompletedTask;
             }
 
@@ -344,9 +350,10 @@ internal sealed class AmqpConnection
                     return ValueTask.CompletedTask;
                 }
 
-                if (frame.Channel > ChannelMax)
+                // channel_max limits how many channels are open, not their numbers (as RabbitMQ reads it).
+                if (ChannelMax != 0 && _channels.Count >= ChannelMax)
                 {
-                    FailConnection(ReplyCode.ChannelError, $"CHANNEL_ERROR - channel number {frame.Channel} exceeds negotiated channel_max {ChannelMax}", id);
+                    FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - number of channels opened ({_channels.Count}) has reached the negotiated channel_max ({ChannelMax})", 0);
                     return ValueTask.CompletedTask;
                 }
 
@@ -359,10 +366,9 @@ internal sealed class AmqpConnection
 
             return DispatchToChannelAsync(channel, id, arguments);
         }
-        catch (AmqpFormatException)
+        catch (AmqpFormatException e)
         {
-            var error = AmqpFrameException.CannotDecode(frame.Channel, id, arguments);
-            FailConnection(error.Code, error.ReplyText, id);
+            FailUndecodable(e, frame.Channel, id, arguments);
             return ValueTask.CompletedTask;
         }
         finally
@@ -409,10 +415,9 @@ internal sealed class AmqpConnection
             await OnChannelError(channel, id, e);
             return;
         }
-        catch (AmqpFormatException)
+        catch (AmqpFormatException e)
         {
-            var error = AmqpFrameException.CannotDecode(channel.Number, id, arguments);
-            FailConnection(error.Code, error.ReplyText, id);
+            FailUndecodable(e, channel.Number, id, arguments);
             return;
         }
 
@@ -463,14 +468,13 @@ internal sealed class AmqpConnection
 
     private ValueTask HandleContentFrameAsync(in RawFrame frame)
     {
-        if (frame.Channel == 0 || !_channels.TryGetValue(frame.Channel, out var channel))
+        if (frame.Channel == 0 || _state != ConnectionState.Open || !_channels.TryGetValue(frame.Channel, out var channel))
         {
-            if (_state == ConnectionState.Closing)
+            if (_state != ConnectionState.Closing)
             {
-                return ValueTask.CompletedTask;
+                FailFrame(AmqpFrameException.UnexpectedFrame((byte)frame.Type, frame.Channel, frame.Payload));
             }
 
-            FailConnection(ReplyCode.UnexpectedFrame, $"UNEXPECTED_FRAME - expected method frame, got non method frame instead", 0);
             return ValueTask.CompletedTask;
         }
 
@@ -515,17 +519,16 @@ internal sealed class AmqpConnection
                 return UpdateSecretAsync(ConnectionUpdateSecret.Decode(arguments));
 
             default:
-                var expected = _state switch
+                if (!AmqpMethodIds.IsKnown(id))
                 {
-                    ConnectionState.AwaitingStartOk => "'connection.start_ok'",
-                    ConnectionState.AwaitingTuneOk => "'connection.tune_ok'",
-                    ConnectionState.AwaitingOpen => "'connection.open'",
-                    _ => null,
-                };
-                var text = expected is not null
-                    ? $"COMMAND_INVALID - expected {expected}, got {AmqpMethodIds.Name(id)}"
-                    : $"COMMAND_INVALID - unexpected method {AmqpMethodIds.Name(id)} on channel 0";
-                FailConnection(ReplyCode.CommandInvalid, text, id);
+                    FailConnection(ReplyCode.NotImplemented, $"NOT_IMPLEMENTED - {AmqpMethodIds.Name(id)}", id);
+                }
+                else
+                {
+                    var state = _state == ConnectionState.AwaitingOpen ? "opening" : "running";
+                    FailConnection(ReplyCode.ChannelError, $"CHANNEL_ERROR - unexpected method in connection state {state}", id);
+                }
+
                 return ValueTask.CompletedTask;
         }
     }
@@ -542,20 +545,23 @@ internal sealed class AmqpConnection
             return;
         }
 
-        if (!SaslResponse.TryRead(startOk.Mechanism, startOk.Response, out var user, out var password)
-            || !await _services.Authenticator.AuthenticateAsync(user, password))
+        if (!SaslResponse.TryRead(startOk.Mechanism, startOk.Response, out var user, out var password))
+        {
+            // A response that does not parse is a protocol error, not a login failure: no reply.
+            FailConnection(ReplyCode.AccessRefused, $"ACCESS_REFUSED - malformed {startOk.Mechanism} response", 0);
+            return;
+        }
+
+        if (!await _services.Authenticator.AuthenticateAsync(user, password))
         {
             _services.Logger.LogWarning("connection {Id} from {Remote}: login refused for user '{User}' with mechanism {Mechanism}", Id, RemoteAddress, user, startOk.Mechanism);
             var text = $"ACCESS_REFUSED - Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
             if (_authenticationFailureClose)
             {
-                FailConnection(ReplyCode.AccessRefused, text, AmqpMethodIds.ConnectionStartOk);
-            }
-            else
-            {
-                _state = ConnectionState.Closed;
+                SendConnectionClose(ReplyCode.AccessRefused, text, 0);
             }
 
+            _state = ConnectionState.Closed;
             return;
         }
 
@@ -574,13 +580,13 @@ internal sealed class AmqpConnection
             return;
         }
 
-        if (serverFrameMax != 0 && tuneOk.FrameMax > serverFrameMax)
+        if (serverFrameMax != 0 && (tuneOk.FrameMax == 0 || tuneOk.FrameMax > serverFrameMax))
         {
             FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - frame_max={tuneOk.FrameMax} > {serverFrameMax} max size", AmqpMethodIds.ConnectionTuneOk);
             return;
         }
 
-        if (serverChannelMax != 0 && tuneOk.ChannelMax > serverChannelMax)
+        if (serverChannelMax != 0 && (tuneOk.ChannelMax == 0 || tuneOk.ChannelMax > serverChannelMax))
         {
             FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - channel_max={tuneOk.ChannelMax} > {serverChannelMax} max size", AmqpMethodIds.ConnectionTuneOk);
             return;
@@ -639,14 +645,15 @@ internal sealed class AmqpConnection
         }
 
         _services.Logger.LogInformation("connection {Id} from {Remote}: closing: {Text}", Id, RemoteAddress, text);
-        if (_state < ConnectionState.AwaitingStartOk)
+        if (_state < ConnectionState.AwaitingOpen)
         {
+            // Before tune-ok RabbitMQ answers nothing: it logs and drops the socket.
             _state = ConnectionState.Closed;
             return;
         }
 
         SendConnectionClose(code, text, methodId);
-        if (code is ReplyCode.FrameError or ReplyCode.SyntaxError or ReplyCode.UnexpectedFrame || _state < ConnectionState.AwaitingTuneOk)
+        if (code is ReplyCode.FrameError or ReplyCode.SyntaxError or ReplyCode.UnexpectedFrame)
         {
             _state = ConnectionState.Closed;
         }
@@ -655,6 +662,20 @@ internal sealed class AmqpConnection
             _closingDeadline = Environment.TickCount64 + 10_000;
         }
     }
+
+    /// <summary>501 for method arguments that do not decode, worded as rabbit_reader words it.</summary>
+    private void FailUndecodable(AmqpFormatException e, ushort channel, uint id, ReadOnlySpan<byte> arguments)
+    {
+        if (e.IsMalformedUtf8)
+        {
+            FailConnection(ReplyCode.FrameError, "FRAME_ERROR - Malformed UTF-8 in shortstr", 0);
+            return;
+        }
+
+        FailFrame(AmqpFrameException.CannotDecode(channel, id, arguments));
+    }
+
+    private void FailFrame(AmqpFrameException e) => FailConnection(e.Code, e.ReplyText, e.MethodId);
 
     private void SendConnectionClose(ReplyCode code, string text, uint methodId)
     {

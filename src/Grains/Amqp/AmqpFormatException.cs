@@ -12,6 +12,11 @@ public sealed class AmqpFormatException : Exception
     {
     }
 
+    /// <summary>True for a short string that is not UTF-8 (RabbitMQ: "Malformed UTF-8 in shortstr").</summary>
+    public bool IsMalformedUtf8 { get; private init; }
+
+    internal static AmqpFormatException MalformedShortString() => new("Malformed UTF-8 in shortstr") { IsMalformedUtf8 = true };
+
     internal static AmqpFormatException Truncated(long needed, int remaining) =>
         new($"truncated: needed {needed} more octet(s), {remaining} left");
 }

@@ -53,11 +53,26 @@ public ref partial struct AmqpReader
     }
 
     /// <summary>A short string decoded as UTF-8 (invalid sequences become U+FFFD, as RabbitMQ does not reject them).</summary>
+    /// <summary>A short string; bytes that are not UTF-8 are refused, as RabbitMQ refuses them.</summary>
     public string ReadShortString()
     {
         var bytes = ReadShortStringBytes();
-        return bytes.IsEmpty ? string.Empty : Encoding.UTF8.GetString(bytes);
+        if (bytes.IsEmpty)
+        {
+            return string.Empty;
+        }
+
+        try
+        {
+            return StrictUtf8.GetString(bytes);
+        }
+        catch (DecoderFallbackException)
+        {
+            throw AmqpFormatException.MalformedShortString();
+        }
     }
+
+    private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <summary>The bytes of a short string, without copying them.</summary>
     public ReadOnlySpan<byte> ReadShortStringBytes()
