@@ -393,5 +393,99 @@ public sealed class ConsumeTests : MessagingTestBase, IClassFixture<BrokerFixtur
         Assert.True(ch2.IsOpen);
     }
 
+    [Fact]
+    public async Task Acking_a_message_whose_queue_was_deleted_is_not_an_error()
+    {
+        await using var conn = await ConnectAsync();
+        await using var ch = await conn.CreateChannelAsync();
+        await using var admin = await conn.CreateChannelAsync();
+        var q = await DeclareQueueAsync(ch);
+        await PublishTextsAsync(ch, q, "orphan");
+        var consumer = new CollectingConsumer(ch);
+        await ch.BasicConsumeAsync(q, autoAck: false, consumer);
+        var d = await consumer.NextAsync();
+
+        await admin.QueueDeleteAsync(q, ifUnused: false, ifEmpty: false);
+        await consumer.ServerCancelled.Task.WaitAsync(Timeout);
+        await ch.BasicAckAsync(d.DeliveryTag, multiple: false);
+
+        await AssertChannelUsableAsync(ch);
+    }
+
+    [Fact]
+    public async Task Delivery_tags_keep_counting_across_consumers_on_a_channel()
+    {
+        await using var conn = await ConnectAsync();
+        await using var ch = await conn.CreateChannelAsync();
+        var q = await DeclareQueueAsync(ch);
+        var first = new CollectingConsumer(ch);
+        var tag = await ch.BasicConsumeAsync(q, autoAck: true, first);
+        await PublishTextsAsync(ch, q, "a", "b");
+        var early = await first.TakeAsync(2);
+        await ch.BasicCancelAsync(tag);
+
+        var second = new CollectingConsumer(ch);
+        await ch.BasicConsumeAsync(q, autoAck: true, second);
+        await PublishTextsAsync(ch, q, "c");
+
+        Assert.Equal([1UL, 2], early.Select(d => d.DeliveryTag));
+        Assert.Equal(3UL, (await second.NextAsync()).DeliveryTag);
+    }
+
+    [Fact]
+    public async Task Consuming_another_connections_exclusive_queue_closes_the_channel_with_405()
+    {
+        await using var owner = await ConnectAsync();
+        await using var stranger = await ConnectAsync();
+        await using var ownerCh = await owner.CreateChannelAsync();
+        await using var strangerCh = await stranger.CreateChannelAsync();
+        var q = BrokerFixture.UniqueName("exclusive");
+        await ownerCh.QueueDeclareAsync(q, durable: false, exclusive: true, autoDelete: false);
+
+        var reason = await ExpectChannelClosedAsync(strangerCh, () => strangerCh.BasicConsumeAsync(q, autoAck: true, new CollectingConsumer(strangerCh)));
+
+        AssertReason(reason, 405, ShortReplyText(LockedQueueText(q)), 60, 20);
+    }
+
+    [Fact]
+    public async Task Getting_from_another_connections_exclusive_queue_closes_the_channel_with_405()
+    {
+        await using var owner = await ConnectAsync();
+        await using var stranger = await ConnectAsync();
+        await using var ownerCh = await owner.CreateChannelAsync();
+        await using var strangerCh = await stranger.CreateChannelAsync();
+        var q = BrokerFixture.UniqueName("exclusive");
+        await ownerCh.QueueDeclareAsync(q, durable: false, exclusive: true, autoDelete: false);
+
+        var reason = await ExpectChannelClosedAsync(strangerCh, () => strangerCh.BasicGetAsync(q, autoAck: true));
+
+        AssertReason(reason, 405, ShortReplyText(LockedQueueText(q)), 60, 70);
+    }
+
+    [Fact]
+    public async Task Reply_text_longer_than_a_short_string_is_cut_to_252_characters_plus_an_ellipsis()
+    {
+        await using var owner = await ConnectAsync();
+        await using var stranger = await ConnectAsync();
+        await using var ownerCh = await owner.CreateChannelAsync();
+        await using var strangerCh = await stranger.CreateChannelAsync();
+        var q = BrokerFixture.UniqueName("exclusive-queue-with-a-long-name");
+        await ownerCh.QueueDeclareAsync(q, durable: false, exclusive: true, autoDelete: false);
+        Assert.True(LockedQueueText(q).Length > 255);
+
+        var reason = await ExpectChannelClosedAsync(strangerCh, () => strangerCh.BasicGetAsync(q, autoAck: true));
+
+        // reply-text is a shortstr (at most 255 octets); RabbitMQ cuts longer texts and marks the cut.
+        Assert.Equal(255, reason.ReplyText.Length);
+        Assert.Equal(LockedQueueText(q)[..252] + "...", reason.ReplyText);
+    }
+
+    private static string LockedQueueText(string q) =>
+        $"RESOURCE_LOCKED - cannot obtain exclusive access to locked queue '{q}' in vhost '/'. " +
+        "It could be originally declared on another connection or the exclusive property value does not match that of the original declaration.";
+
+    /// <summary>RabbitMQ's reply-text as sent: texts over 255 characters become their first 252 plus "...".</summary>
+    private static string ShortReplyText(string text) => text.Length > 255 ? text[..252] + "..." : text;
+
     private static string Utf8Text(BasicGetResult r) => System.Text.Encoding.UTF8.GetString(r.Body.Span);
 }

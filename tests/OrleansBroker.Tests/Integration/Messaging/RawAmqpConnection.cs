@@ -33,37 +33,50 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
     public static async Task<RawAmqpConnection> OpenAsync(string host, int port)
     {
         var tcp = new TcpClient { NoDelay = true };
-        await tcp.ConnectAsync(host, port);
-        var conn = new RawAmqpConnection(tcp);
-        await conn._stream.WriteAsync("AMQP\0\0\u0009\u0001"u8.ToArray());
+        try
+        {
+            await tcp.ConnectAsync(host, port);
+            var conn = new RawAmqpConnection(tcp);
+            await conn.HandshakeAsync();
+            return conn;
+        }
+        catch
+        {
+            tcp.Dispose();
+            throw;
+        }
+    }
 
-        await conn.ExpectMethodAsync(0, 10, 10); // connection.start
-        await conn.SendMethodAsync(0, 10, 11, w => // connection.start-ok
+    private async Task HandshakeAsync()
+    {
+        await _stream.WriteAsync("AMQP\0\0\u0009\u0001"u8.ToArray());
+
+        await ExpectMethodAsync(0, 10, 10); // connection.start
+        await SendMethodAsync(0, 10, 11, w => // connection.start-ok
         {
             w.Table();
             w.ShortStr("PLAIN");
             w.LongStr("\0guest\0guest");
             w.ShortStr("en_US");
         });
-        var tune = await conn.ExpectMethodAsync(0, 10, 30);
+        var tune = await ExpectMethodAsync(0, 10, 30);
         var r = tune.Reader();
         var channelMax = r.UInt16();
         var frameMax = r.UInt32();
-        conn._frameMax = frameMax == 0 ? 131072 : frameMax;
-        await conn.SendMethodAsync(0, 10, 31, w => // connection.tune-ok, no heartbeats
+        _frameMax = frameMax == 0 ? 131072 : frameMax;
+        await SendMethodAsync(0, 10, 31, w => // connection.tune-ok, no heartbeats
         {
             w.UInt16(channelMax);
-            w.UInt32(conn._frameMax);
+            w.UInt32(_frameMax);
             w.UInt16(0);
         });
-        await conn.SendMethodAsync(0, 10, 40, w => // connection.open
+        await SendMethodAsync(0, 10, 40, w => // connection.open
         {
             w.ShortStr("/");
             w.ShortStr(string.Empty);
             w.Bits(false);
         });
-        await conn.ExpectMethodAsync(0, 10, 41);
-        return conn;
+        await ExpectMethodAsync(0, 10, 41);
     }
 
     public async Task OpenChannelAsync(ushort channel)
@@ -191,32 +204,6 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
     {
         _tcp.Client.LingerState = new LingerOption(true, 0); // RST, not a graceful FIN
         _tcp.Dispose();
-    }
-
-    /// <summary>True when the peer has closed the socket (read returns 0) within the timeout.</summary>
-    public async Task<bool> SocketClosedAsync()
-    {
-        using var cts = new CancellationTokenSource(ReadTimeout);
-        var buffer = new byte[4096];
-        try
-        {
-            while (true)
-            {
-                var n = await _stream.ReadAsync(buffer, cts.Token);
-                if (n == 0)
-                {
-                    return true;
-                }
-            }
-        }
-        catch (IOException)
-        {
-            return true;
-        }
-        catch (OperationCanceledException)
-        {
-            return false;
-        }
     }
 
     /// <summary>
