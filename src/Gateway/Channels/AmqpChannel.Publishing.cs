@@ -20,6 +20,7 @@ internal sealed partial class AmqpChannel
         _content = new ContentAssembly
         {
             Stage = ContentStage.ExpectHeader,
+            MethodId = AmqpMethodIds.BasicPublish,
             Exchange = publish.Exchange,
             RoutingKey = publish.RoutingKey,
             Mandatory = publish.Mandatory,
@@ -34,9 +35,14 @@ internal sealed partial class AmqpChannel
             return ValueTask.CompletedTask;
         }
 
+        if (_content.Stage == ContentStage.None)
+        {
+            throw ExpectedMethodFrame();
+        }
+
         if (_content.Stage != ContentStage.ExpectHeader)
         {
-            throw new AmqpProtocolException(ReplyCode.UnexpectedFrame, "expected method frame, got non method frame instead");
+            throw UnexpectedInContent();
         }
 
         byte[]? rented = null;
@@ -46,7 +52,7 @@ internal sealed partial class AmqpChannel
             ContentHeaderReader.Read(span, out var classId, out var bodySize, out var properties);
             if (classId != BasicClassId)
             {
-                throw new AmqpProtocolException(ReplyCode.FrameError, $"content header class {classId} does not match method class {BasicClassId}");
+                throw new AmqpProtocolException(ReplyCode.UnexpectedFrame, $"expected content header for class {BasicClassId}, got one for class {classId} instead", _content.MethodId);
             }
 
             var max = _connection.Services.Options.MaxMessageSize;
@@ -81,15 +87,20 @@ internal sealed partial class AmqpChannel
             return ValueTask.CompletedTask;
         }
 
+        if (_content.Stage == ContentStage.None)
+        {
+            throw ExpectedMethodFrame();
+        }
+
         if (_content.Stage != ContentStage.ExpectBody)
         {
-            throw new AmqpProtocolException(ReplyCode.UnexpectedFrame, "expected method frame, got non method frame instead");
+            throw UnexpectedInContent();
         }
 
         var remaining = _content.Buffer.Length - _content.PropertiesLength - _content.Received;
         if (payload.Length > remaining)
         {
-            throw new AmqpProtocolException(ReplyCode.FrameError, $"content body larger than the {_content.Buffer.Length - _content.PropertiesLength} bytes announced in the content header");
+            throw new AmqpProtocolException(ReplyCode.UnexpectedFrame, $"content body larger than the {_content.Buffer.Length - _content.PropertiesLength} octets its header announced", _content.MethodId);
         }
 
         payload.CopyTo(_content.Buffer.AsSpan(_content.PropertiesLength + _content.Received));
@@ -102,6 +113,11 @@ internal sealed partial class AmqpChannel
     {
         var content = _content;
         _content = default;
+        if (content.MethodId != AmqpMethodIds.BasicPublish)
+        {
+            throw Unimplemented(content.MethodId);
+        }
+
         var buffer = content.Buffer.AsMemory();
         var properties = buffer[..content.PropertiesLength];
         var summary = BasicPropertiesReader.ReadSummary(properties.Span);
@@ -160,6 +176,10 @@ internal sealed partial class AmqpChannel
         _connection.NoteChannelWork(this);
         return ValueTask.CompletedTask;
     }
+
+    /// <summary>A header or body with no content being assembled on this channel.</summary>
+    internal static AmqpProtocolException ExpectedMethodFrame() =>
+        new(ReplyCode.UnexpectedFrame, "expected method frame, got non method frame instead");
 
     private void SendReturn(Message message)
     {

@@ -82,12 +82,7 @@ internal sealed partial class AmqpChannel
 
         if (_content.Stage != ContentStage.None)
         {
-            throw new AmqpProtocolException(
-                ReplyCode.UnexpectedFrame,
-                _content.Stage == ContentStage.ExpectHeader
-                    ? "expected content header for class 60, got non content header frame instead"
-                    : "expected content body, got non content body frame instead",
-                id);
+            throw UnexpectedInContent();
         }
 
         switch (id)
@@ -164,11 +159,31 @@ internal sealed partial class AmqpChannel
                 _connection.SendMethod(Number, new AccessRequestOk(1));
                 return ValueTask.CompletedTask;
             default:
-                throw AmqpMethodIds.IsKnown(id)
-                    ? new AmqpProtocolException(ReplyCode.CommandInvalid, $"unexpected method in channel: {AmqpMethodIds.Name(id)}", id)
-                    : new AmqpProtocolException(ReplyCode.NotImplemented, $"unknown method {id >> 16}/{id & 0xFFFF}", id);
+                if (!AmqpMethodIds.IsKnown(id))
+                {
+                    throw new AmqpProtocolException(ReplyCode.NotImplemented, AmqpMethodIds.Name(id), id);
+                }
+
+                if (AmqpMethodIds.HasContent(id))
+                {
+                    // RabbitMQ assembles the content of a method it does not take before refusing it.
+                    _content = new ContentAssembly { Stage = ContentStage.ExpectHeader, MethodId = id, Exchange = string.Empty, RoutingKey = string.Empty, Buffer = [] };
+                    return ValueTask.CompletedTask;
+                }
+
+                throw Unimplemented(id);
         }
     }
+
+    private static AmqpProtocolException Unimplemented(uint id) => new(ReplyCode.CommandInvalid, "unimplemented method", id);
+
+    /// <summary>A frame that does not fit the content being assembled: 505, naming the method it belongs to.</summary>
+    private AmqpProtocolException UnexpectedInContent() => new(
+        ReplyCode.UnexpectedFrame,
+        _content.Stage == ContentStage.ExpectHeader
+            ? "expected content header for class 60, got non content header frame instead"
+            : "expected content body, got non content body frame instead",
+        _content.MethodId);
 
     /// <summary>Flush what this read queued: publishes to queues, then confirms, then settlements and credit.</summary>
     public async ValueTask FlushAsync()

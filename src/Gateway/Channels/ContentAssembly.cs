@@ -14,6 +14,9 @@ internal enum ContentStage : byte
 internal struct ContentAssembly
 {
     public ContentStage Stage;
+
+    /// <summary>The method the content belongs to: basic.publish, or a server-only method refused once its content is in.</summary>
+    public uint MethodId;
     public string Exchange;
     public string RoutingKey;
     public bool Mandatory;

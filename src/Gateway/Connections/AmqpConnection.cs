@@ -468,7 +468,7 @@ internal sealed class AmqpConnection
 
     private ValueTask HandleContentFrameAsync(in RawFrame frame)
     {
-        if (frame.Channel == 0 || _state != ConnectionState.Open || !_channels.TryGetValue(frame.Channel, out var channel))
+        if (_state != ConnectionState.Open)
         {
             if (_state != ConnectionState.Closing)
             {
@@ -478,16 +478,24 @@ internal sealed class AmqpConnection
             return ValueTask.CompletedTask;
         }
 
+        if (frame.Channel == 0 || !_channels.TryGetValue(frame.Channel, out var channel))
+        {
+            var error = AmqpChannel.ExpectedMethodFrame();
+            FailConnection(error.Code, error.ReplyText, 0);
+            return ValueTask.CompletedTask;
+        }
+
         try
         {
             var pending = frame.Type == FrameType.Header
                 ? channel.HandleContentHeader(frame.Payload)
                 : channel.HandleContentBody(frame.Payload);
-            return GuardAsync(channel, AmqpMethodIds.BasicPublish, pending);
+            // Content errors name the method being assembled themselves; with none it is class and method 0.
+            return GuardAsync(channel, 0, pending);
         }
         catch (Exception e) when (IsClientError(e))
         {
-            return OnChannelError(channel, AmqpMethodIds.BasicPublish, e);
+            return OnChannelError(channel, 0, e);
         }
     }
 
@@ -508,10 +516,6 @@ internal sealed class AmqpConnection
             case AmqpMethodIds.ConnectionClose:
                 _ = ConnectionClose.Decode(arguments);
                 SendMethod(0, default(ConnectionCloseOk));
-                _state = ConnectionState.Closed;
-                return ValueTask.CompletedTask;
-
-            case AmqpMethodIds.ConnectionCloseOk:
                 _state = ConnectionState.Closed;
                 return ValueTask.CompletedTask;
 
