@@ -10,6 +10,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     [Fact]
     public async Task Client_connection_close_gets_close_ok_and_pipelined_frames_after_it_are_ignored()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture, new HandshakeOptions { Heartbeat = 1 });
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Concat(Wire.ConnectionClose(), Wire.ChannelOpen(2), Wire.QueueDeclare(1, string.Empty)));
@@ -19,6 +20,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         // The client is expected to close the socket now; RabbitMQ closes it itself after the heartbeat interval
         // (or 30 s without heartbeats). Nothing but heartbeats comes first.
         await connection.ExpectClosedAsync(allowHeartbeats: true);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
@@ -77,12 +79,14 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     [Fact]
     public async Task Method_on_a_channel_already_closed_gets_504_expected_channel_open()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(3);
         await connection.SendAsync(Wire.ChannelClose(3));
         await connection.ExpectMethodAsync(3, 20, 41);
         await connection.SendAsync(Wire.QueueDeclare(3, string.Empty));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - expected 'channel.open'", 50, 10);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Theory]
@@ -151,17 +155,20 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     [Fact]
     public async Task Channel_open_on_a_channel_the_server_is_closing_gets_504_second_channel_open_seen()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.QueueDeclare(1, FixtureName("missing"), passive: true));
         await connection.ExpectMethodAsync(1, 20, 40);
         await connection.SendAsync(Wire.ChannelOpen(1));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - second 'channel.open' seen", 20, 10);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Server_closes_the_socket_right_after_the_client_answers_its_connection_close()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.SendAsync(Wire.Heartbeat(1));
         await connection.ExpectConnectionCloseAsync();
@@ -169,22 +176,27 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await connection.SendAsync(Wire.ConnectionCloseOk());
         await connection.ExpectClosedAsync(timeout: TimeSpan.FromSeconds(5));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Channel_class_method_on_channel_0_gets_504_unexpected_method()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.SendAsync(Wire.ChannelOpen(0));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", 20, 10);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Queue_method_on_channel_0_gets_504_unexpected_method()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.SendAsync(Wire.QueueDeclare(0, string.Empty));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", 50, 10);
+        await bystander.AssertRoundTripAsync();
     }
 
     private static string FixtureName(string prefix) => BrokerFixture.UniqueName($"wire-{prefix}");

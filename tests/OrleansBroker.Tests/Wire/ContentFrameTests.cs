@@ -28,9 +28,11 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Body_without_a_publish_gets_505_expected_method_frame()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await OpenWithChannelAsync();
         await connection.SendAsync(Wire.Body(1, "abc"u8));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Theory]
@@ -38,10 +40,12 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [InlineData(FrameType.Body)]
     public async Task Content_frame_on_a_channel_never_opened_gets_505_expected_method_frame(byte type)
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await OpenWithChannelAsync();
         var frame = type == FrameType.Header ? Wire.ContentHeader(9, 3) : Wire.Body(9, "abc"u8);
         await connection.SendAsync(frame);
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
@@ -57,9 +61,11 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Method_right_after_the_publish_gets_505_expected_content_header()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await OpenWithChannelAsync();
         await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.BasicPublish(1, string.Empty, "wire-none")));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedHeader, 60, 40);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
@@ -87,18 +93,22 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Content_header_of_another_class_gets_505()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await OpenWithChannelAsync();
         await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 3, classId: 50)));
         await connection.ExpectConnectionErrorAsync(
             ReplyCode.UnexpectedFrame, "UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead", 60, 40);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Second_content_header_gets_505_expected_content_body()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await OpenWithChannelAsync();
         await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 3), Wire.ContentHeader(1, 3)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedBody, 60, 40);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
@@ -139,10 +149,12 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Content_frame_on_another_open_channel_gets_505_expected_method_frame()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await OpenWithChannelAsync();
         await connection.OpenChannelAsync(2);
         await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 3), Wire.Body(2, "abc"u8)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]

@@ -97,10 +97,12 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
     [Fact]
     public async Task Unknown_frame_type_on_an_open_channel_gets_501_unknown_frame()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Frame(5, 1, [1, 2, 3]));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 5, all octets = <<1,2,3>>: unknown_frame", 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
@@ -117,27 +119,33 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
     [Fact]
     public async Task Heartbeat_with_a_payload_gets_501_unknown_frame()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.SendAsync(Wire.Frame(FrameType.Heartbeat, 0, "abc"u8));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 8, all octets = <<\"abc\">>: unknown_frame", 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Method_frame_shorter_than_class_and_method_ids_gets_501_unknown_frame()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Frame(FrameType.Method, 1, [0, 50]));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 1, all octets = <<0,50>>: unknown_frame", 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Content_header_shorter_than_its_fixed_fields_gets_501_unknown_frame()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.Frame(FrameType.Header, 1, [0, 60, 0])));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 2, all octets = <<0,60,0>>: unknown_frame", 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     public static TheoryData<string, byte[], string, ushort, ushort> UndecodableArguments => new()

@@ -154,11 +154,13 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     [Fact]
     public async Task Bad_password_without_authentication_failure_close_closes_the_socket_silently()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
         await connection.SendAsync(Amqp0091);
         await connection.ExpectMethodAsync(0, 10, 10);
         await connection.SendAsync(Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "wrong"), Wire.ClientProperties(authenticationFailureClose: false)));
         await connection.ExpectClosedAsync();
+        await bystander.AssertRoundTripAsync();
     }
 
     public static TheoryData<string, byte[]> RefusedStartOks => new()
@@ -246,41 +248,51 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     [Fact]
     public async Task Connection_open_before_tune_ok_closes_the_socket_without_a_reply()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
         await connection.SendAsync(Wire.ConnectionOpen("/"));
         await connection.ExpectClosedAsync();
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Second_start_ok_closes_the_socket_without_a_reply()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
         await connection.SendAsync(Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest")));
         await connection.ExpectClosedAsync();
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Second_tune_ok_gets_504_unexpected_method_in_state_opening()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
         await connection.SendAsync(Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.TuneOk(2047, 131072, 0)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state opening", 10, 31);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Channel_open_before_connection_open_gets_505()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
         await connection.SendAsync(Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.ChannelOpen(1)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, "UNEXPECTED_FRAME - type 1, all octets = <<0,20,0,10,0>>", 0, 0);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Second_connection_open_gets_504_unexpected_method_in_state_running()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.SendAsync(Wire.ConnectionOpen("/"));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", 10, 40);
+        await bystander.AssertRoundTripAsync();
     }
 
     /// <summary>Header, connection.start, start-ok (guest), connection.tune: ready for tune-ok.</summary>

@@ -39,11 +39,13 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
     [MemberData(nameof(ServerOnlyChannelMethods))]
     public async Task Server_only_method_on_a_channel_gets_503_unimplemented_method(string name, ushort classId, ushort methodId, byte[] args)
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Method(1, classId, methodId, args));
         await connection.ExpectConnectionErrorAsync(ReplyCode.CommandInvalid, "COMMAND_INVALID - unimplemented method", classId, methodId);
         Assert.NotNull(name);
+        await bystander.AssertRoundTripAsync();
     }
 
     public static TheoryData<string, ushort, ushort, byte[]> ServerOnlyContentMethods => new()
@@ -93,19 +95,23 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
     [MemberData(nameof(ConnectionMethodsAfterOpen))]
     public async Task Connection_method_after_the_handshake_gets_504_unexpected_method(string name, ushort classId, ushort methodId, byte[] args)
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.SendAsync(Wire.Method(0, classId, methodId, args));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", classId, methodId);
         Assert.NotNull(name);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
     public async Task Channel_flow_with_active_false_gets_540_not_implemented()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Method(1, 20, 20, new ArgWriter().Bit(false)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.NotImplemented, "NOT_IMPLEMENTED - active=false", 20, 20);
+        await bystander.AssertRoundTripAsync();
     }
 
     [Fact]
@@ -121,9 +127,11 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
     [Fact]
     public async Task Basic_recover_async_without_requeue_gets_540_not_implemented()
     {
+        await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.SendAsync(Wire.Method(1, 60, 100, new ArgWriter().Bit(false)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.NotImplemented, "NOT_IMPLEMENTED - requeue=false", 60, 100);
+        await bystander.AssertRoundTripAsync();
     }
 }
