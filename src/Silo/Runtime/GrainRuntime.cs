@@ -8,7 +8,7 @@ namespace OrleansBroker.Silo.Runtime;
 
 /// <summary>
 /// The silo's grain runtime: activation directory, per-activation turn scheduling, storage,
-/// timers and idle collection. Single-process stand-in for Orleans' runtime (see DESIGN.md).
+/// timers and deactivation. Single-process stand-in for Orleans' runtime (see DESIGN.md).
 /// </summary>
 /// <remarks>
 /// <para>
@@ -17,6 +17,10 @@ namespace OrleansBroker.Silo.Runtime;
 /// state it created (<see cref="CreatePersistentState{TState}"/>) is read, then
 /// <see cref="Grain.OnActivateAsync"/> runs, all before the first turn. If that throws, the call gets the
 /// exception, the activation is discarded and the next call tries afresh.
+/// </para>
+/// <para>
+/// An activation deactivates when its grain asks (<see cref="IGrainContext.DeactivateOnIdle"/>) or the
+/// runtime is disposed; there is no collection of idle activations on a timer yet.
 /// </para>
 /// <para>
 /// Turns are not reentrant, as in Orleans by default: an activation runs one call at a time, to its end,
