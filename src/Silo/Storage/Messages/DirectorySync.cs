@@ -14,6 +14,9 @@ internal static partial class DirectorySync
 
     private static bool s_unavailable = OperatingSystem.IsWindows();
 
+    /// <summary>False where flushing a directory does nothing (no C library, or Windows).</summary>
+    public static bool IsSupported => !s_unavailable;
+
     public static void Flush(string directory)
     {
         if (s_unavailable)
