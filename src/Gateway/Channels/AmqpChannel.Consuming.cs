@@ -37,9 +37,12 @@ internal sealed partial class AmqpChannel
     {
         var queueName = QueueName(consume.Queue, AmqpMethodIds.BasicConsume);
         var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : NewConsumerTag();
-        if (_consumers.ContainsKey(tag))
+        lock (_lock)
         {
-            throw new AmqpProtocolException(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", AmqpMethodIds.BasicConsume);
+            if (_consumers.ContainsKey(tag))
+            {
+                throw new AmqpProtocolException(ReplyCode.NotAllowed, $"attempt to reuse consumer tag '{tag}'", AmqpMethodIds.BasicConsume);
+            }
         }
 
         var queue = QueueGrain(await VirtualHost.ResolveQueue(queueName, ConnectionId));

@@ -263,7 +263,20 @@ internal sealed partial class AmqpChannel
     }
 
     /// <summary>Output drained: consumers refused for congestion may take deliveries again.</summary>
-    public void ResumeRefusedConsumers() => _ = ResumeConsumersWithCreditAsync().AsTask();
+    public void ResumeRefusedConsumers() => _ = ResumeInBackgroundAsync();
+
+    private async Task ResumeInBackgroundAsync()
+    {
+        try
+        {
+            await ResumeConsumersWithCreditAsync();
+        }
+        catch (Exception e)
+        {
+            // The queue is gone or the broker stops; the consumer is cancelled by other paths.
+            Microsoft.Extensions.Logging.LoggerExtensions.LogDebug(_connection.Services.Logger, e, "resuming consumers on channel {Channel} failed", Number);
+        }
+    }
 
     /// <summary>A soft error: channel.close to the client; its resources go at once.</summary>
     public async ValueTask CloseByServer(ReplyCode code, string text, uint methodId)

@@ -34,7 +34,12 @@ internal sealed class AmqpConnection
     private readonly Dictionary<ushort, AmqpChannel> _channels = new();
     private readonly List<AmqpChannel> _channelsWithWork = new();
     private readonly long _openedTicks = Environment.TickCount64;
-    private ConnectionState _state = ConnectionState.AwaitingProtocolHeader;
+    // Volatile: the registry's timer reads it (and aborts) while the read loop runs.
+    private volatile ConnectionState _state = ConnectionState.AwaitingProtocolHeader;
+
+    // The open channels as the writer loop sees them (copy-on-write): it must not read the dictionary
+    // the read loop changes.
+    private volatile AmqpChannel[] _channelSnapshot = [];
     private long _lastReadTicks = Environment.TickCount64;
     private long _closingDeadline;
     private bool _authenticationFailureClose;
@@ -198,7 +203,13 @@ internal sealed class AmqpConnection
         _channelsWithWork.Clear();
     }
 
-    public void RemoveChannel(ushort number) => _channels.Remove(number);
+    public void RemoveChannel(ushort number)
+    {
+        if (_channels.Remove(number))
+        {
+            _channelSnapshot = _channels.Values.ToArray();
+        }
+    }
 
     private async Task ReadLoopAsync()
     {
@@ -360,6 +371,7 @@ internal sealed class AmqpConnection
                 _ = ChannelOpen.Decode(arguments);
                 channel = new AmqpChannel(this, frame.Channel);
                 _channels[frame.Channel] = channel;
+                _channelSnapshot = _channels.Values.ToArray();
                 SendMethod(frame.Channel, new ChannelOpenOk([]));
                 return ValueTask.CompletedTask;
             }
@@ -700,6 +712,7 @@ internal sealed class AmqpConnection
         }
 
         _channels.Clear();
+        _channelSnapshot = [];
         if (_vhostOpened)
         {
             try
@@ -715,7 +728,7 @@ internal sealed class AmqpConnection
 
     private void OnOutputDrained()
     {
-        foreach (var channel in _channels.Values.ToArray())
+        foreach (var channel in _channelSnapshot)
         {
             channel.ResumeRefusedConsumers();
         }

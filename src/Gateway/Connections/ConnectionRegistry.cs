@@ -11,6 +11,7 @@ public sealed class ConnectionRegistry : IDisposable
     private readonly ConcurrentDictionary<string, AmqpConnection> _connections = new(StringComparer.Ordinal);
     private readonly Timer _ticker;
     private long _nextId;
+    private volatile bool _shuttingDown;
 
     public ConnectionRegistry()
     {
@@ -22,6 +23,8 @@ public sealed class ConnectionRegistry : IDisposable
     /// <summary>Close every connection with 320 CONNECTION_FORCED and wait (bounded) for them to go.</summary>
     public async Task CloseAllAsync(TimeSpan grace)
     {
+        // Set before the sweep: a connection that registers after it is closed by Add itself.
+        _shuttingDown = true;
         foreach (var connection in _connections.Values)
         {
             connection.CloseForShutdown();
@@ -43,7 +46,14 @@ public sealed class ConnectionRegistry : IDisposable
 
     internal string NextId() => $"conn-{Interlocked.Increment(ref _nextId)}";
 
-    internal void Add(AmqpConnection connection) => _connections[connection.Id] = connection;
+    internal void Add(AmqpConnection connection)
+    {
+        _connections[connection.Id] = connection;
+        if (_shuttingDown)
+        {
+            connection.CloseForShutdown();
+        }
+    }
 
     internal void Remove(AmqpConnection connection) => _connections.TryRemove(connection.Id, out _);
 

@@ -1,5 +1,7 @@
+using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Runtime;
+using OrleansBroker.Grains.Storage;
 
 namespace OrleansBroker.Grains.Queues;
 
@@ -7,10 +9,15 @@ namespace OrleansBroker.Grains.Queues;
 /// A classic queue: ready messages in order, delivered-but-unsettled messages by id, and consumers
 /// served round-robin. A consumer that refuses an offer (no credit) is skipped until it asks for
 /// more with <see cref="ResumeDelivery"/>. Turn-based: no locks here.
+/// A durable queue keeps its persistent messages in the message store: an enqueue completes once
+/// they are on disk (so confirms mean it), deliveries and settlements are recorded behind, and a
+/// new activation (after a restart) recovers them, delivered ones flagged redelivered.
 /// </summary>
 public sealed class QueueGrain : Grain, IQueueGrain
 {
     private readonly IPersistentState<QueueState> _state;
+    private readonly IMessageStore _store;
+    private readonly List<ulong> _storeIds = new();
     private readonly ReadyMessages _ready = new();
     private readonly Dictionary<ulong, QueueEntry> _unacked = new();
     private readonly List<ConsumerSlot> _consumers = new();
@@ -18,11 +25,32 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private int _nextConsumer;
     private bool _hadConsumer;
 
-    public QueueGrain(IGrainContext context, IPersistentState<QueueState> state)
+    public QueueGrain(IGrainContext context, IPersistentState<QueueState> state, IMessageStore store)
         : base(context)
     {
         _state = state;
+        _store = store;
     }
+
+    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    {
+        if (Declaration is not { Durable: true })
+        {
+            return;
+        }
+
+        await foreach (var recovered in _store.RecoverAsync(GrainKey, cancellationToken))
+        {
+            var stored = recovered.Message;
+            var summary = BasicPropertiesReader.ReadSummary(stored.Properties.Span);
+            var message = new Message(stored.Exchange, stored.RoutingKey, stored.Properties, summary, stored.Body);
+            _ready.Append(new QueueEntry(stored.Id, message, recovered.Delivered));
+            _nextId = Math.Max(_nextId, stored.Id + 1);
+        }
+    }
+
+    /// <summary>Persistent messages in durable queues live in the message store.</summary>
+    private bool IsStored(Message message) => message.IsPersistent && Declaration is { Durable: true };
 
     private QueueDeclaration? Declaration => _state.State.Declaration;
 
@@ -38,21 +66,50 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public ValueTask<QueueCounts> GetCounts() => ValueTask.FromResult(Counts());
 
-    public ValueTask Enqueue(ReadOnlyMemory<Message> messages)
+    public async ValueTask Enqueue(ReadOnlyMemory<Message> messages)
     {
         if (Declaration is null)
         {
             // Deleted between routing and enqueue: the message had nowhere to go.
-            return ValueTask.CompletedTask;
+            return;
         }
 
+        var firstId = _nextId;
+        _nextId += (ulong)messages.Length;
+        if (Declaration.Durable)
+        {
+            await StoreAsync(messages, firstId);
+        }
+
+        var id = firstId;
         foreach (var message in messages.Span)
         {
-            _ready.Append(new QueueEntry(_nextId++, message, false));
+            _ready.Append(new QueueEntry(id++, message, false));
         }
 
         Dispatch();
-        return ValueTask.CompletedTask;
+    }
+
+    /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
+    private async ValueTask StoreAsync(ReadOnlyMemory<Message> messages, ulong firstId)
+    {
+        StoredMessage[]? stored = null;
+        var count = 0;
+        var span = messages.Span;
+        for (var i = 0; i < span.Length; i++)
+        {
+            var message = span[i];
+            if (message.IsPersistent)
+            {
+                stored ??= new StoredMessage[span.Length];
+                stored[count++] = new StoredMessage(firstId + (ulong)i, message.Exchange, message.RoutingKey, message.Properties, message.Body);
+            }
+        }
+
+        if (stored is not null)
+        {
+            await _store.AppendAsync(GrainKey, stored.AsMemory(0, count));
+        }
     }
 
     public ValueTask Consume(ConsumerRegistration registration, IConsumerObserver observer)
@@ -101,6 +158,19 @@ public sealed class QueueGrain : Grain, IQueueGrain
             _unacked[entry.Id] = entry;
         }
 
+        if (IsStored(entry.Message))
+        {
+            ReadOnlySpan<ulong> id = [entry.Id];
+            if (noAck)
+            {
+                _store.Remove(GrainKey, id);
+            }
+            else
+            {
+                _store.MarkDelivered(GrainKey, id);
+            }
+        }
+
         var delivery = new QueueDelivery(Name, entry.Id, entry.Message, entry.Redelivered);
         return ValueTask.FromResult(new QueueGetResult(delivery, (uint)_ready.Count));
     }
@@ -120,7 +190,13 @@ public sealed class QueueGrain : Grain, IQueueGrain
                 _ready.Insert(entry with { Redelivered = true });
                 requeued = true;
             }
+            else if (IsStored(entry.Message))
+            {
+                _storeIds.Add(entry.Id);
+            }
         }
+
+        FlushStoreIds(remove: true);
 
         if (requeued)
         {
@@ -148,7 +224,23 @@ public sealed class QueueGrain : Grain, IQueueGrain
     public ValueTask<uint> Purge()
     {
         EnsureExists();
-        return ValueTask.FromResult((uint)_ready.Clear());
+        var count = (uint)_ready.Count;
+        if (Declaration!.Durable)
+        {
+            while (_ready.Count > 0)
+            {
+                var entry = _ready.TakeHead();
+                if (entry.Message.IsPersistent)
+                {
+                    _storeIds.Add(entry.Id);
+                }
+            }
+
+            FlushStoreIds(remove: true);
+        }
+
+        _ready.Clear();
+        return ValueTask.FromResult(count);
     }
 
     public async ValueTask<uint> Delete(bool ifUnused, bool ifEmpty)
@@ -177,6 +269,11 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         var count = (uint)_ready.Clear();
         _unacked.Clear();
+        if (Declaration.Durable)
+        {
+            await _store.DeleteQueueAsync(GrainKey);
+        }
+
         await _state.ClearStateAsync();
         _state.State = new QueueState();
         DeactivateOnIdle();
@@ -228,8 +325,43 @@ public sealed class QueueGrain : Grain, IQueueGrain
                 _unacked[entry.Id] = entry;
             }
 
+            if (IsStored(entry.Message))
+            {
+                if (consumer.Registration.NoAck)
+                {
+                    _store.Remove(GrainKey, [entry.Id]);
+                }
+                else
+                {
+                    _storeIds.Add(entry.Id);
+                }
+            }
+
             blocked = 0;
             _nextConsumer++;
         }
+
+        FlushStoreIds(remove: false);
+    }
+
+    /// <summary>Hand the collected ids to the store: as removals, or as delivered marks.</summary>
+    private void FlushStoreIds(bool remove)
+    {
+        if (_storeIds.Count == 0)
+        {
+            return;
+        }
+
+        var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_storeIds);
+        if (remove)
+        {
+            _store.Remove(GrainKey, ids);
+        }
+        else
+        {
+            _store.MarkDelivered(GrainKey, ids);
+        }
+
+        _storeIds.Clear();
     }
 }

@@ -12,6 +12,12 @@ namespace OrleansBroker.Grains.VirtualHosts;
 /// </summary>
 public interface IVirtualHostGrain : IGrainWithStringKey
 {
+    /// <summary>
+    /// Activate the vhost at broker start: after a restart this recovers the durable exchanges,
+    /// bindings and queues (with their messages) and drops what RabbitMQ drops on restart.
+    /// </summary>
+    ValueTask<VirtualHostRecovery> Start();
+
     ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive);
 
     ValueTask DeleteExchange(string name, bool ifUnused);

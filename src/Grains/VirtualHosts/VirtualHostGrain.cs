@@ -30,6 +30,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     private readonly IPersistentState<VirtualHostState> _state;
     private readonly VirtualHostRoutingTable _routes;
     private readonly Dictionary<BindingDestination, HashSet<string>> _sourcesByDestination = new();
+    private VirtualHostRecovery _recovery;
 
     public VirtualHostGrain(IGrainContext context, IPersistentState<VirtualHostState> state, RoutingTables routingTables)
         : base(context)
@@ -60,19 +61,57 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return;
         }
 
+        // An existing directory and a new activation: the broker restarted. What RabbitMQ keeps is
+        // durable exchanges, durable non-exclusive queues and the bindings between them.
+        var dropped = 0;
+        foreach (var (name, record) in Queues.Where(q => !q.Value.Declaration.Durable || q.Value.ExclusiveOwner is not null).ToList())
+        {
+            await Queue(name).Delete(ifUnused: false, ifEmpty: false);
+            Queues.Remove(name);
+            dropped++;
+        }
+
+        foreach (var name in Exchanges.Where(e => !e.Value.Durable).Select(e => e.Key).ToList())
+        {
+            await Exchange(name).Delete();
+            Exchanges.Remove(name);
+            dropped++;
+        }
+
+        long messages = 0;
         foreach (var name in Queues.Keys)
         {
             _routes.AddQueue(name);
+            messages += (await Queue(name).GetCounts()).MessageCount;
         }
 
         foreach (var name in Exchanges.Keys)
         {
             foreach (var binding in await Exchange(name).GetBindings())
             {
-                IndexBinding(binding);
+                var destinationExists = binding.Destination.Kind == DestinationKind.Queue
+                    ? Queues.ContainsKey(binding.Destination.Name)
+                    : Exchanges.ContainsKey(binding.Destination.Name);
+                if (destinationExists)
+                {
+                    IndexBinding(binding);
+                }
+                else
+                {
+                    await Exchange(name).RemoveBindingsTo(binding.Destination);
+                }
             }
         }
+
+        if (dropped > 0)
+        {
+            await _state.WriteStateAsync();
+        }
+
+        _recovery = new VirtualHostRecovery(Exchanges.Count, Queues.Count, messages, dropped);
     }
+
+    public ValueTask<VirtualHostRecovery> Start() => ValueTask.FromResult(_recovery with { Exchanges = Exchanges.Count, Queues = Queues.Count });
 
     public async ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive)
     {

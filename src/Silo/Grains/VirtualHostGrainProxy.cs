@@ -7,6 +7,8 @@ namespace OrleansBroker.Silo.Grains;
 /// <summary>Turns IVirtualHostGrain calls into turns of the vhost's activation.</summary>
 internal sealed class VirtualHostGrainProxy(GrainReference<VirtualHostGrain> reference) : IVirtualHostGrain
 {
+    public ValueTask<VirtualHostRecovery> Start() => reference.InvokeAsync(static (g, _) => g.Start(), 0);
+
     public ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive) =>
         reference.InvokeAsync(static (g, a) => g.DeclareExchange(a.declaration, a.passive), (declaration, passive));
 

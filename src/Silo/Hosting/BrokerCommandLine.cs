@@ -10,6 +10,7 @@ public static class BrokerCommandLine
         ["--amqp-port"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.AmqpPort)}",
         ["--bind"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.Bind)}",
         ["--data-dir"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.DataDir)}",
+        ["--postgres"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.PostgresConnectionString)}",
     };
 
     public static async Task<int> RunAsync(string[] args)

@@ -42,14 +42,15 @@ public sealed class BrokerHost : IAsyncDisposable
             builder.Configuration.AddConfiguration(configuration);
         }
 
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.Logging.AddFilter("OrleansBroker", LogLevel.Information);
+        ConfigureLogging(builder.Logging.ClearProviders());
 
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
         builder.Services.AddSingleton(options);
-        BrokerServices.Add(builder.Services);
+        using (var startupLogging = LoggerFactory.Create(ConfigureLogging))
+        {
+            var storage = await BrokerStorage.OpenAsync(options, startupLogging, cancellationToken);
+            BrokerServices.Add(builder.Services, storage);
+        }
 
         ListenOptions? amqpListener = null;
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -72,8 +73,16 @@ public sealed class BrokerHost : IAsyncDisposable
         });
 
         var app = builder.Build();
+        await BrokerServices.StartVirtualHostsAsync(app.Services);
         await app.StartAsync(cancellationToken);
         return new BrokerHost(app, amqpListener!);
+    }
+
+    private static void ConfigureLogging(ILoggingBuilder logging)
+    {
+        logging.AddSimpleConsole(o => o.SingleLine = true);
+        logging.SetMinimumLevel(LogLevel.Warning);
+        logging.AddFilter("OrleansBroker", LogLevel.Information);
     }
 
     /// <summary>

@@ -19,4 +19,10 @@ public sealed class BrokerOptions
 
     /// <summary>Directory for durable state and the message store. Default ./data.</summary>
     public string DataDir { get; set; } = "./data";
+
+    /// <summary>
+    /// When set, grain state (exchanges, queues, bindings) goes to this PostgreSQL database instead
+    /// of the embedded SQLite file in <see cref="DataDir"/>; message bodies stay in the data directory.
+    /// </summary>
+    public string? PostgresConnectionString { get; set; }
 }

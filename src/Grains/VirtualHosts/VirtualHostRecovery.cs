@@ -1,0 +1,4 @@
+namespace OrleansBroker.Grains.VirtualHosts;
+
+/// <summary>What a virtual host found when it started: for the startup log.</summary>
+public readonly record struct VirtualHostRecovery(int Exchanges, int Queues, long Messages, int DroppedTransient);

@@ -1,0 +1,120 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using OrleansBroker.Silo.Hosting;
+
+namespace OrleansBroker.Tests.Infrastructure;
+
+/// <summary>
+/// Our broker as a separate process (the executable the tests were built with), on 127.0.0.1, for
+/// tests that must kill it hard. Disposing kills it if it still runs.
+/// </summary>
+public sealed class BrokerProcess : IAsyncDisposable
+{
+    private readonly Process _process;
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<string> _output = new();
+
+    private BrokerProcess(Process process, int port)
+    {
+        _process = process;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return string.Join(Environment.NewLine, _output);
+            }
+        }
+    }
+
+    public static async Task<BrokerProcess> StartAsync(string dataDir, int? port = null)
+    {
+        var amqpPort = port ?? FreePort();
+        var silo = typeof(BrokerHost).Assembly.Location;
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var argument in new[] { silo, "--amqp-port", amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--data-dir", dataDir })
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        var process = new Process { StartInfo = start, EnableRaisingEvents = true };
+        var broker = new BrokerProcess(process, amqpPort);
+        process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
+        process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
+        process.Exited += (_, _) => broker._ready.TrySetException(new InvalidOperationException($"broker exited with {process.ExitCode}:{Environment.NewLine}{broker.Output}"));
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        try
+        {
+            await broker._ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch
+        {
+            await broker.DisposeAsync();
+            throw;
+        }
+
+        return broker;
+    }
+
+    /// <summary>SIGKILL: no shutdown code runs, as in a crash.</summary>
+    public async Task KillAsync()
+    {
+        if (!_process.HasExited)
+        {
+            _process.Kill(entireProcessTree: true);
+        }
+
+        await _process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await KillAsync();
+        }
+        finally
+        {
+            _process.Dispose();
+        }
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private void OnLine(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.Add(line);
+        }
+
+        if (line.StartsWith("OrleansBroker ready", StringComparison.Ordinal))
+        {
+            _ready.TrySetResult();
+        }
+    }
+}
