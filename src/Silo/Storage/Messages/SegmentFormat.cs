@@ -14,8 +14,8 @@ namespace OrleansBroker.Silo.Storage.Messages;
 /// exclusively. Segment numbers only grow; the order of all records in the store is the order of
 /// segment numbers, then file offsets. Only the segment with the highest number is ever written to (the
 /// active segment); every open starts a new one, so files of earlier runs are never appended to again.
-/// A segment grows past <c>SegmentSize</c> by at most one record: a record is started in the active
-/// segment only while the segment is shorter than that size.</para>
+/// A segment holds at most <c>SegmentSize</c> bytes, except that a record larger than that is written
+/// alone into a segment of its own.</para>
 ///
 /// <para><b>Segment header</b>, 16 bytes at offset 0:</para>
 /// <code>

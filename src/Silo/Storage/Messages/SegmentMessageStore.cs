@@ -78,7 +78,19 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             var segments = ListSegments(directory);
             foreach (var (number, path) in segments)
             {
-                scanner.Scan(number, path);
+                try
+                {
+                    scanner.Scan(number, path);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // One unreadable file should not keep the broker from starting with the others.
+                    MessageStoreLog.SegmentUnreadable(logger, path, exception);
+                    if (index.FindSegment(number) is { } partlyRead)
+                    {
+                        partlyRead.ScanFailed = true;
+                    }
+                }
             }
 
             var highest = segments.Count == 0 ? 0 : segments[^1].Number;
@@ -210,7 +222,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
                 {
                     message = await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
                 }
-                catch (InvalidDataException exception)
+                catch (Exception exception) when (exception is InvalidDataException or IOException)
                 {
                     MessageStoreLog.CorruptMessageNotRecovered(_logger, queue, id, SegmentPath(location.Segment), location.Offset, exception);
                     continue;

@@ -30,5 +30,11 @@ internal sealed class SegmentState(uint number, string path, long length)
     /// <summary>The reverse of <see cref="Outlives"/>: newer segments that must outlive this one.</summary>
     public HashSet<uint> OutlivedBy { get; } = [];
 
-    public bool IsReclaimable => LiveMessages == 0 && Outlives.Count == 0;
+    /// <summary>
+    /// Reading it at startup failed part way (an I/O error): what it holds is not fully known, so it is
+    /// never deleted or compacted by this run.
+    /// </summary>
+    public bool ScanFailed { get; set; }
+
+    public bool IsReclaimable => LiveMessages == 0 && Outlives.Count == 0 && !ScanFailed;
 }
