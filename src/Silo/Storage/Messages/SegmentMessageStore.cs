@@ -88,7 +88,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
                     MessageStoreLog.SegmentUnreadable(logger, path, exception);
                     if (index.FindSegment(number) is { } partlyRead)
                     {
-                        partlyRead.ScanFailed = true;
+                        partlyRead.Damaged = true;
                     }
                 }
             }

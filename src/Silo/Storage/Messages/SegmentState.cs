@@ -31,10 +31,11 @@ internal sealed class SegmentState(uint number, string path, long length)
     public HashSet<uint> OutlivedBy { get; } = [];
 
     /// <summary>
-    /// Reading it at startup failed part way (an I/O error): what it holds is not fully known, so it is
-    /// never deleted or compacted by this run.
+    /// Recovery skipped something in it (a damaged or malformed record, unreadable bytes, an I/O error), so
+    /// what it holds is not fully known: it is kept as it is, for inspection, and never deleted or compacted
+    /// by the store. The log at startup said what was skipped.
     /// </summary>
-    public bool ScanFailed { get; set; }
+    public bool Damaged { get; set; }
 
-    public bool IsReclaimable => LiveMessages == 0 && Outlives.Count == 0 && !ScanFailed;
+    public bool IsReclaimable => LiveMessages == 0 && Outlives.Count == 0 && !Damaged;
 }
