@@ -60,7 +60,8 @@ namespace OrleansBroker.Silo.Storage.Messages;
 /// <para><b>Crash semantics.</b> Records are written with positional writes at the end of the active
 /// segment and fsynced in groups; a crash can leave a torn last record (short, or with zeroes or stale
 /// bytes where the OS had not written yet). Recovery keeps every record whose checks pass, skips damaged
-/// ones (logged), and truncates the file after its last valid record. A file shorter than its header is
+/// ones (logged; such a segment is then kept as it is for inspection, never deleted by the store), and
+/// truncates the file after its last valid record. A file shorter than its header is
 /// the remains of a crash while the segment was being created (the header is fsynced before any record is
 /// written there) and is deleted; a file whose header is damaged or of an unknown version is logged and
 /// left alone.</para>
