@@ -88,7 +88,7 @@ internal sealed class Compactor(SegmentMessageStoreOptions options, MessageIndex
         lock (indexLock)
         {
             var source = index.Segments
-                .Where(segment => segment.Number != activeSegment && !_givenUp.Contains(segment.Number) && segment.LiveMessages > 0 && segment.Outlives.Count == 0
+                .Where(segment => segment.Number != activeSegment && !_givenUp.Contains(segment.Number) && !segment.Damaged && segment.LiveMessages > 0 && segment.Outlives.Count == 0
                     && segment.LiveBytes < options.CompactBelowLiveFraction * (segment.Length - SegmentFormat.SegmentHeaderLength))
                 .MinBy(segment => (double)segment.LiveBytes / segment.Length);
             if (source is null)

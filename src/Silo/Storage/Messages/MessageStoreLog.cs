@@ -41,6 +41,10 @@ internal static partial class MessageStoreLog
         Message = "Message store segment {Path}: the record at offset {Offset} is beyond the 4 GiB a segment can index; the rest of the file is ignored")]
     public static partial void SegmentTooLong(ILogger logger, string path, long offset);
 
+    [LoggerMessage(EventId = 109, Level = LogLevel.Error,
+        Message = "Message store segment {Path} could not be read; what was read of it is used, and it is kept")]
+    public static partial void SegmentUnreadable(ILogger logger, string path, Exception exception);
+
     [LoggerMessage(EventId = 110, Level = LogLevel.Debug, Message = "Message store segment {Path} deleted: nothing in it is needed any more")]
     public static partial void SegmentDeleted(ILogger logger, string path);
 
@@ -53,7 +57,7 @@ internal static partial class MessageStoreLog
     public static partial void WriterFailed(ILogger logger, string directory, Exception exception);
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Error,
-        Message = "Message store: message {MessageId} of queue '{Queue}' in {Path} at offset {Offset} fails its checksum; not recovered")]
+        Message = "Message store: message {MessageId} of queue '{Queue}' in {Path} at offset {Offset} cannot be read back or fails its checksum; not recovered")]
     public static partial void CorruptMessageNotRecovered(ILogger logger, string queue, ulong messageId, string path, long offset, Exception exception);
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Error,

@@ -14,8 +14,8 @@ namespace OrleansBroker.Silo.Storage.Messages;
 /// exclusively. Segment numbers only grow; the order of all records in the store is the order of
 /// segment numbers, then file offsets. Only the segment with the highest number is ever written to (the
 /// active segment); every open starts a new one, so files of earlier runs are never appended to again.
-/// A segment grows past <c>SegmentSize</c> by at most one record: a record is started in the active
-/// segment only while the segment is shorter than that size.</para>
+/// A segment holds at most <c>SegmentSize</c> bytes, except that a record larger than that is written
+/// alone into a segment of its own.</para>
 ///
 /// <para><b>Segment header</b>, 16 bytes at offset 0:</para>
 /// <code>
@@ -60,7 +60,8 @@ namespace OrleansBroker.Silo.Storage.Messages;
 /// <para><b>Crash semantics.</b> Records are written with positional writes at the end of the active
 /// segment and fsynced in groups; a crash can leave a torn last record (short, or with zeroes or stale
 /// bytes where the OS had not written yet). Recovery keeps every record whose checks pass, skips damaged
-/// ones (logged), and truncates the file after its last valid record. A file shorter than its header is
+/// ones (logged; such a segment is then kept as it is for inspection, never deleted by the store), and
+/// truncates the file after its last valid record. A file shorter than its header is
 /// the remains of a crash while the segment was being created (the header is fsynced before any record is
 /// written there) and is deleted; a file whose header is damaged or of an unknown version is logged and
 /// left alone.</para>

@@ -78,7 +78,19 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             var segments = ListSegments(directory);
             foreach (var (number, path) in segments)
             {
-                scanner.Scan(number, path);
+                try
+                {
+                    scanner.Scan(number, path);
+                }
+                catch (Exception exception) when (exception is IOException or UnauthorizedAccessException)
+                {
+                    // One unreadable file should not keep the broker from starting with the others.
+                    MessageStoreLog.SegmentUnreadable(logger, path, exception);
+                    if (index.FindSegment(number) is { } partlyRead)
+                    {
+                        partlyRead.Damaged = true;
+                    }
+                }
             }
 
             var highest = segments.Count == 0 ? 0 : segments[^1].Number;
@@ -146,6 +158,12 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
         return segments;
     }
 
+    /// <inheritdoc/>
+    /// <remarks>
+    /// The messages and their bytes are read by the writer loop later, not copied here: they must stay
+    /// unchanged until the returned task completes. Throws <see cref="ArgumentException"/> at once for a
+    /// message the format cannot hold (exchange or routing key over 65535 bytes of UTF-8, not valid Unicode).
+    /// </remarks>
     public ValueTask AppendAsync(string queue, ReadOnlyMemory<StoredMessage> messages)
     {
         ValidateQueue(queue);
@@ -191,13 +209,14 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
         var fileSegment = 0u;
         try
         {
-            foreach (var (id, location) in messages)
+            foreach (var (id, snapshotLocation) in messages)
             {
                 cancellationToken.ThrowIfCancellationRequested();
+                var location = snapshotLocation;
                 if (file is null || fileSegment != location.Segment)
                 {
                     file?.Dispose();
-                    file = OpenReadable(location);
+                    file = OpenCurrent(queue, id, ref location);
                     fileSegment = location.Segment;
                     if (file is null)
                     {
@@ -210,7 +229,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
                 {
                     message = await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
                 }
-                catch (InvalidDataException exception)
+                catch (Exception exception) when (exception is InvalidDataException or IOException)
                 {
                     MessageStoreLog.CorruptMessageNotRecovered(_logger, queue, id, SegmentPath(location.Segment), location.Offset, exception);
                     continue;
@@ -242,7 +261,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             }
         }
 
-        using var file = OpenReadable(location)
+        using var file = OpenCurrent(queue, id, ref location)
             ?? throw new KeyNotFoundException($"Message {id} of queue '{queue}' is not readable: removed, or still being written.");
         return await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
     }
@@ -338,6 +357,35 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(queue);
         // Keys are stored as UTF-8; one that is not valid Unicode would come back altered, so it is refused.
         SegmentFormat.Utf8.GetByteCount(queue);
+    }
+
+    /// <summary>
+    /// A read handle on the segment holding a live message, or null if the message is gone (or not yet
+    /// written). The segment of a location looked up earlier may have been deleted since because compaction
+    /// moved the message; then the index is asked again, and <paramref name="location"/> updated.
+    /// </summary>
+    private SafeFileHandle? OpenCurrent(string queue, ulong id, ref MessageLocation location)
+    {
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (OpenReadable(location) is { } file)
+            {
+                return file;
+            }
+
+            MessageLocation current;
+            lock (_indexLock)
+            {
+                if (!_index.TryGetLocation(queue, id, out current) || current == location)
+                {
+                    return null;
+                }
+            }
+
+            location = current;
+        }
+
+        return null;
     }
 
     /// <summary>A read handle on the segment holding <paramref name="location"/>, or null if it is gone or not yet written that far.</summary>

@@ -20,7 +20,9 @@ namespace OrleansBroker.Silo.Storage.Messages;
 /// <item>a record running past the end of the file: torn; reading stops.</item>
 /// </list>
 /// Everything after the last valid record is truncated away (logged), so the file ends on a record boundary.
-/// A file shorter than a segment header is deleted; one with a bad header is logged and skipped, untouched.
+/// A segment in which anything before that was skipped is marked damaged and kept as it is (see
+/// <see cref="SegmentState.Damaged"/>). A file shorter than a segment header is deleted; one with a bad
+/// header is logged and skipped, untouched.
 /// </remarks>
 internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
 {
@@ -28,6 +30,7 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
 
     private readonly FileWindow _window = new(WindowCapacity);
     private readonly Dictionary<uint, string> _localQueues = [];
+    private bool _damaged;
 
     /// <summary>Scans one segment into the index; false if the file was skipped or deleted instead.</summary>
     public bool Scan(uint number, string path)
@@ -53,8 +56,10 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
                 return false;
             }
 
-            index.AddSegment(number, path, fileLength);
+            var segment = index.AddSegment(number, path, fileLength);
+            _damaged = false;
             validLength = ReadRecords(number, path, fileLength);
+            segment.Damaged = _damaged;
             if (validLength < fileLength)
             {
                 RandomAccess.SetLength(file, validLength);
@@ -81,6 +86,7 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
         {
             if (offset > uint.MaxValue)
             {
+                _damaged = true;
                 MessageStoreLog.SegmentTooLong(logger, path, offset);
                 return fileLength;
             }
@@ -94,6 +100,7 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
                     break;
                 }
 
+                _damaged = true;
                 MessageStoreLog.UnreadableBytesSkipped(logger, path, offset, next - offset);
                 offset = next;
                 continue;
@@ -107,6 +114,7 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
 
             if (PayloadChecksum(offset + SegmentFormat.RecordHeaderLength, payloadLength) != payloadChecksum)
             {
+                _damaged = true;
                 MessageStoreLog.CorruptRecordSkipped(logger, path, offset, recordLength);
             }
             else
@@ -117,6 +125,7 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
                 }
                 catch (InvalidDataException exception)
                 {
+                    _damaged = true;
                     MessageStoreLog.MalformedRecordSkipped(logger, path, offset, exception.Message);
                 }
 
@@ -218,6 +227,7 @@ internal sealed class SegmentScanner(MessageIndex index, ILogger logger)
             return queue;
         }
 
+        _damaged = true;
         MessageStoreLog.UnknownQueueSkipped(logger, path, offset, localId);
         return null;
     }

@@ -30,5 +30,12 @@ internal sealed class SegmentState(uint number, string path, long length)
     /// <summary>The reverse of <see cref="Outlives"/>: newer segments that must outlive this one.</summary>
     public HashSet<uint> OutlivedBy { get; } = [];
 
-    public bool IsReclaimable => LiveMessages == 0 && Outlives.Count == 0;
+    /// <summary>
+    /// Recovery skipped something in it (a damaged or malformed record, unreadable bytes, an I/O error), so
+    /// what it holds is not fully known: it is kept as it is, for inspection, and never deleted or compacted
+    /// by the store. The log at startup said what was skipped.
+    /// </summary>
+    public bool Damaged { get; set; }
+
+    public bool IsReclaimable => LiveMessages == 0 && Outlives.Count == 0 && !Damaged;
 }

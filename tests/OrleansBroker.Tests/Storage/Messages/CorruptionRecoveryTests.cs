@@ -12,6 +12,7 @@ public sealed class CorruptionRecoveryTests : IDisposable
     private const int TruncatedSegmentLogged = 103;
     private const int ShortSegmentDeleted = 101;
     private const int HeaderUnreadable = 102;
+    private const int UnknownQueueSkipped = 107;
 
     private readonly TempDirectory _directory = new();
 
@@ -210,6 +211,31 @@ public sealed class CorruptionRecoveryTests : IDisposable
         await File.WriteAllBytesAsync(segment, [.. original[..(int)ends[0]], .. new byte[7], .. secondRecord]);
 
         await AssertRecovers(_directory.Path, 1);
+    }
+
+    [Fact]
+    public async Task ADamagedQueueNameRecordLosesThatQueuesRecordsInTheSegmentButNothingThrows()
+    {
+        // A format limit: records name their queue by an id the segment defines once. The records stay on
+        // disk (nothing is truncated) and the loss is logged.
+        var (segment, _) = await WriteMessages(3);
+        var bytes = await File.ReadAllBytesAsync(segment);
+        bytes[SegmentFormat.SegmentHeaderLength + SegmentFormat.RecordHeaderLength + 6] ^= 0x01;
+        await File.WriteAllBytesAsync(segment, bytes);
+        var logger = new RecordingLogger();
+
+        await AssertRecovers(_directory.Path, 0, logger);
+        Assert.True(logger.Logged(UnknownQueueSkipped));
+        Assert.Equal(bytes.Length, new FileInfo(segment).Length);
+    }
+
+    [Fact]
+    public async Task OpeningLogsWhatWasRecovered()
+    {
+        await WriteMessages(3);
+        var logger = new RecordingLogger();
+        await using var store = await Open(_directory.Path, logger: logger);
+        Assert.Contains(logger.Entries, entry => entry.Event.Id == 100 && entry.Message.Contains("recovered 3 messages of 1 queues", StringComparison.Ordinal));
     }
 
     [Fact]
