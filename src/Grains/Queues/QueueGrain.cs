@@ -12,11 +12,19 @@ namespace OrleansBroker.Grains.Queues;
 /// A durable queue keeps its persistent messages in the message store: an enqueue completes once
 /// they are on disk (so confirms mean it), deliveries and settlements are recorded behind, and a
 /// new activation (after a restart) recovers them, delivered ones flagged redelivered.
+/// Once the ready messages hold more than the resident limit of bytes, further persistent ones keep
+/// only their id in memory (paged); they are read back in batches as they near the head, as
+/// RabbitMQ's lazy and classic v2 queues do, so a backlog larger than memory costs a few dozen bytes
+/// a message.
 /// </summary>
 public sealed class QueueGrain : Grain, IQueueGrain
 {
+    /// <summary>How many paged messages one read from the store brings back at most.</summary>
+    private const int PageInBatch = 512;
+
     private readonly IPersistentState<QueueState> _state;
     private readonly IMessageStore _store;
+    private readonly long _residentLimit;
     private readonly List<ulong> _storeIds = new();
     private readonly ReadyMessages _ready = new();
     private readonly Dictionary<ulong, QueueEntry> _unacked = new();
@@ -25,12 +33,23 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private int _nextConsumer;
     private bool _hadConsumer;
 
-    public QueueGrain(IGrainContext context, IPersistentState<QueueState> state, IMessageStore store)
+    /// <summary>Bytes (properties and bodies) of the ready messages held in memory.</summary>
+    private long _residentBytes;
+
+    /// <param name="residentLimit">Bytes of ready messages kept in memory before persistent ones are paged out.</param>
+    public QueueGrain(IGrainContext context, IPersistentState<QueueState> state, IMessageStore store, long residentLimit)
         : base(context)
     {
         _state = state;
         _store = store;
+        _residentLimit = residentLimit;
     }
+
+    private QueueDeclaration? Declaration => _state.State.Declaration;
+
+    private string Name => Declaration?.Name ?? GrainKey[(GrainKey.IndexOf('/') + 1)..];
+
+    private string VirtualHost => _state.State.VirtualHost ?? Uri.UnescapeDataString(GrainKey[..GrainKey.IndexOf('/')]);
 
     public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
     {
@@ -39,24 +58,20 @@ public sealed class QueueGrain : Grain, IQueueGrain
             return;
         }
 
-        await foreach (var recovered in _store.RecoverAsync(GrainKey, cancellationToken))
+        await foreach (var recovered in _store.RecoverAsync(GrainKey, _residentLimit, cancellationToken))
         {
-            var stored = recovered.Message;
-            var summary = BasicPropertiesReader.ReadSummary(stored.Properties.Span);
-            var message = new Message(stored.Exchange, stored.RoutingKey, stored.Properties, summary, stored.Body);
-            _ready.Append(new QueueEntry(stored.Id, message, recovered.Delivered));
-            _nextId = Math.Max(_nextId, stored.Id + 1);
+            var id = recovered.Message.Id;
+            _ready.Append(recovered.Paged
+                ? new QueueEntry(id, null, recovered.Delivered, Stored: true)
+                : new QueueEntry(id, Materialize(recovered.Message), recovered.Delivered, Stored: true));
+            if (!recovered.Paged)
+            {
+                _residentBytes += Size(_ready.PeekTail().Message!);
+            }
+
+            _nextId = Math.Max(_nextId, id + 1);
         }
     }
-
-    /// <summary>Persistent messages in durable queues live in the message store.</summary>
-    private bool IsStored(Message message) => message.IsPersistent && Declaration is { Durable: true };
-
-    private QueueDeclaration? Declaration => _state.State.Declaration;
-
-    private string Name => Declaration?.Name ?? GrainKey[(GrainKey.IndexOf('/') + 1)..];
-
-    private string VirtualHost => _state.State.VirtualHost ?? Uri.UnescapeDataString(GrainKey[..GrainKey.IndexOf('/')]);
 
     public async ValueTask Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner)
     {
@@ -84,35 +99,22 @@ public sealed class QueueGrain : Grain, IQueueGrain
         var id = firstId;
         foreach (var message in messages.Span)
         {
-            _ready.Append(new QueueEntry(id++, message, false));
-        }
-
-        Dispatch();
-    }
-
-    /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
-    private async ValueTask StoreAsync(ReadOnlyMemory<Message> messages, ulong firstId)
-    {
-        StoredMessage[]? stored = null;
-        var count = 0;
-        var span = messages.Span;
-        for (var i = 0; i < span.Length; i++)
-        {
-            var message = span[i];
-            if (message.IsPersistent)
+            var stored = IsStored(message);
+            if (stored && _residentBytes >= _residentLimit)
             {
-                stored ??= new StoredMessage[span.Length];
-                stored[count++] = new StoredMessage(firstId + (ulong)i, message.Exchange, message.RoutingKey, message.Properties, message.Body);
+                _ready.Append(new QueueEntry(id++, null, false, Stored: true));
+            }
+            else
+            {
+                _ready.Append(new QueueEntry(id++, message, false, stored));
+                _residentBytes += Size(message);
             }
         }
 
-        if (stored is not null)
-        {
-            await _store.AppendAsync(GrainKey, stored.AsMemory(0, count));
-        }
+        await DispatchAsync();
     }
 
-    public ValueTask Consume(ConsumerRegistration registration, IConsumerObserver observer)
+    public async ValueTask Consume(ConsumerRegistration registration, IConsumerObserver observer)
     {
         EnsureExists();
         if (_consumers.Count > 0 && (registration.Exclusive || _consumers[0].Registration.Exclusive))
@@ -122,16 +124,15 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         _consumers.Add(new ConsumerSlot(registration, observer));
         _hadConsumer = true;
-        Dispatch();
-        return ValueTask.CompletedTask;
+        await DispatchAsync();
     }
 
-    public ValueTask<bool> Cancel(IConsumerObserver observer)
+    public async ValueTask<bool> Cancel(IConsumerObserver observer)
     {
         var index = _consumers.FindIndex(c => ReferenceEquals(c.Observer, observer));
         if (index < 0)
         {
-            return ValueTask.FromResult(false);
+            return false;
         }
 
         _consumers.RemoveAt(index);
@@ -140,25 +141,25 @@ public sealed class QueueGrain : Grain, IQueueGrain
             _nextConsumer--;
         }
 
-        Dispatch();
-        return ValueTask.FromResult(_hadConsumer && _consumers.Count == 0 && Declaration is { AutoDelete: true });
+        await DispatchAsync();
+        return _hadConsumer && _consumers.Count == 0 && Declaration is { AutoDelete: true };
     }
 
-    public ValueTask<QueueGetResult> Get(bool noAck)
+    public async ValueTask<QueueGetResult> Get(bool noAck)
     {
         EnsureExists();
-        if (_ready.Count == 0)
+        if (!await EnsureHeadResidentAsync())
         {
-            return ValueTask.FromResult(new QueueGetResult(null, 0));
+            return new QueueGetResult(null, 0);
         }
 
-        var entry = _ready.TakeHead();
+        var entry = TakeHead();
         if (!noAck)
         {
             _unacked[entry.Id] = entry;
         }
 
-        if (IsStored(entry.Message))
+        if (entry.Stored)
         {
             ReadOnlySpan<ulong> id = [entry.Id];
             if (noAck)
@@ -171,11 +172,11 @@ public sealed class QueueGrain : Grain, IQueueGrain
             }
         }
 
-        var delivery = new QueueDelivery(Name, entry.Id, entry.Message, entry.Redelivered);
-        return ValueTask.FromResult(new QueueGetResult(delivery, (uint)_ready.Count));
+        var delivery = new QueueDelivery(Name, entry.Id, entry.Message!, entry.Redelivered);
+        return new QueueGetResult(delivery, (uint)_ready.Count);
     }
 
-    public ValueTask Settle(ReadOnlyMemory<Settlement> settlements)
+    public async ValueTask Settle(ReadOnlyMemory<Settlement> settlements)
     {
         var requeued = false;
         foreach (var settlement in settlements.Span)
@@ -188,58 +189,50 @@ public sealed class QueueGrain : Grain, IQueueGrain
             if (settlement.Kind == SettlementKind.Requeue && Declaration is not null)
             {
                 _ready.Insert(entry with { Redelivered = true });
+                _residentBytes += Size(entry.Message!);
                 requeued = true;
             }
-            else if (IsStored(entry.Message))
+            else if (entry.Stored)
             {
                 _storeIds.Add(entry.Id);
             }
         }
 
         FlushStoreIds(remove: true);
-
         if (requeued)
         {
-            Dispatch();
+            await DispatchAsync();
         }
-
-        return ValueTask.CompletedTask;
     }
 
-    public ValueTask ResumeDelivery(IConsumerObserver observer)
+    public async ValueTask ResumeDelivery(IConsumerObserver observer)
     {
         foreach (var consumer in _consumers)
         {
             if (ReferenceEquals(consumer.Observer, observer))
             {
                 consumer.Blocked = false;
-                Dispatch();
+                await DispatchAsync();
                 break;
             }
         }
-
-        return ValueTask.CompletedTask;
     }
 
     public ValueTask<uint> Purge()
     {
         EnsureExists();
         var count = (uint)_ready.Count;
-        if (Declaration!.Durable)
+        while (_ready.Count > 0)
         {
-            while (_ready.Count > 0)
+            var entry = _ready.TakeHead();
+            if (entry.Stored)
             {
-                var entry = _ready.TakeHead();
-                if (entry.Message.IsPersistent)
-                {
-                    _storeIds.Add(entry.Id);
-                }
+                _storeIds.Add(entry.Id);
             }
-
-            FlushStoreIds(remove: true);
         }
 
-        _ready.Clear();
+        _residentBytes = 0;
+        FlushStoreIds(remove: true);
         return ValueTask.FromResult(count);
     }
 
@@ -268,6 +261,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
 
         var count = (uint)_ready.Clear();
+        _residentBytes = 0;
         _unacked.Clear();
         if (Declaration.Durable)
         {
@@ -280,6 +274,36 @@ public sealed class QueueGrain : Grain, IQueueGrain
         return count;
     }
 
+    /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
+    private async ValueTask StoreAsync(ReadOnlyMemory<Message> messages, ulong firstId)
+    {
+        StoredMessage[]? stored = null;
+        var count = 0;
+        var span = messages.Span;
+        for (var i = 0; i < span.Length; i++)
+        {
+            var message = span[i];
+            if (message.IsPersistent)
+            {
+                stored ??= new StoredMessage[span.Length];
+                stored[count++] = new StoredMessage(firstId + (ulong)i, message.Exchange, message.RoutingKey, message.Properties, message.Body);
+            }
+        }
+
+        if (stored is not null)
+        {
+            await _store.AppendAsync(GrainKey, stored.AsMemory(0, count));
+        }
+    }
+
+    /// <summary>Persistent messages in durable queues live in the message store.</summary>
+    private bool IsStored(Message message) => message.IsPersistent && Declaration is { Durable: true };
+
+    private static long Size(Message message) => message.Properties.Length + message.Body.Length;
+
+    private static Message Materialize(in StoredMessage stored) =>
+        new(stored.Exchange, stored.RoutingKey, stored.Properties, BasicPropertiesReader.ReadSummary(stored.Properties.Span), stored.Body);
+
     private QueueCounts Counts() => new((uint)_ready.Count, (uint)_consumers.Count);
 
     private void EnsureExists()
@@ -290,12 +314,78 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
     }
 
+    private QueueEntry TakeHead()
+    {
+        var entry = _ready.TakeHead();
+        if (entry.Message is { } message)
+        {
+            _residentBytes -= Size(message);
+        }
+
+        return entry;
+    }
+
+    /// <summary>
+    /// Make sure the head of the ready messages has its body in memory, paging a batch in when it
+    /// does not. A paged message the store no longer has (its record was corrupt) is dropped:
+    /// it cannot be delivered. False when no ready message is left.
+    /// </summary>
+    private async ValueTask<bool> EnsureHeadResidentAsync()
+    {
+        while (_ready.Count > 0 && _ready.PeekHead().Message is null)
+        {
+            await PageInAsync();
+            if (_ready.Count > 0 && _ready.PeekHead().Message is null)
+            {
+                _ready.TakeHead();
+            }
+        }
+
+        return _ready.Count > 0;
+    }
+
+    /// <summary>Read the paged messages nearest the head back from the store, up to a batch or the resident limit.</summary>
+    private async ValueTask PageInAsync()
+    {
+        var ids = new List<ulong>(PageInBatch);
+        var positions = new Dictionary<ulong, int>(PageInBatch);
+        for (var i = 0; i < _ready.Count && ids.Count < PageInBatch; i++)
+        {
+            var entry = _ready[i];
+            if (entry.Message is null)
+            {
+                ids.Add(entry.Id);
+                positions[entry.Id] = i;
+            }
+        }
+
+        var budget = Math.Max(_residentLimit - _residentBytes, 1);
+        await foreach (var stored in _store.ReadManyAsync(GrainKey, ids.ToArray()))
+        {
+            var message = Materialize(stored);
+            ref var entry = ref _ready[positions[stored.Id]];
+            entry = entry with { Message = message };
+            var size = Size(message);
+            _residentBytes += size;
+            budget -= size;
+            if (budget <= 0)
+            {
+                break;
+            }
+        }
+    }
+
     /// <summary>Offer ready messages to consumers with credit, round-robin, until one side runs out.</summary>
-    private void Dispatch()
+    private async ValueTask DispatchAsync()
     {
         var blocked = 0;
         while (_ready.Count > 0 && _consumers.Count > 0 && blocked < _consumers.Count)
         {
+            if (_ready.PeekHead().Message is null && !await EnsureHeadResidentAsync())
+            {
+                break;
+            }
+
             if (_nextConsumer >= _consumers.Count)
             {
                 _nextConsumer = 0;
@@ -309,8 +399,8 @@ public sealed class QueueGrain : Grain, IQueueGrain
                 continue;
             }
 
-            ref readonly var head = ref _ready.PeekHead();
-            var delivery = new QueueDelivery(Name, head.Id, head.Message, head.Redelivered);
+            var head = _ready.PeekHead();
+            var delivery = new QueueDelivery(Name, head.Id, head.Message!, head.Redelivered);
             if (!consumer.Observer.TryDeliver(delivery))
             {
                 consumer.Blocked = true;
@@ -319,13 +409,13 @@ public sealed class QueueGrain : Grain, IQueueGrain
                 continue;
             }
 
-            var entry = _ready.TakeHead();
+            var entry = TakeHead();
             if (!consumer.Registration.NoAck)
             {
                 _unacked[entry.Id] = entry;
             }
 
-            if (IsStored(entry.Message))
+            if (entry.Stored)
             {
                 if (consumer.Registration.NoAck)
                 {

@@ -27,6 +27,11 @@ internal sealed class ReadyMessages
 
     public ref readonly QueueEntry PeekHead() => ref _items[_head];
 
+    public ref readonly QueueEntry PeekTail() => ref _items[(_head + _count - 1) & (_items.Length - 1)];
+
+    /// <summary>The entry <paramref name="index"/> places behind the head (0 is the head), to update in place.</summary>
+    public ref QueueEntry this[int index] => ref _items[(_head + index) & (_items.Length - 1)];
+
     public QueueEntry TakeHead()
     {
         var entry = _items[_head];

@@ -22,12 +22,22 @@ public interface IMessageStore
     /// <summary>The queue is deleted: forget all its messages.</summary>
     ValueTask DeleteQueueAsync(string queue);
 
-    /// <summary>The messages of the queue that were appended and not removed, in id order.</summary>
-    IAsyncEnumerable<RecoveredMessage> RecoverAsync(string queue, CancellationToken cancellationToken = default);
+    /// <summary>
+    /// The messages of the queue that were appended and not removed, in id order. Bodies are read for
+    /// the first <paramref name="residentBytes"/> bytes of messages; the rest come back paged (id and
+    /// delivered flag only), to be read with <see cref="ReadManyAsync"/> when they near the head.
+    /// </summary>
+    IAsyncEnumerable<RecoveredMessage> RecoverAsync(string queue, long residentBytes = long.MaxValue, CancellationToken cancellationToken = default);
+
+    /// <summary>Read stored messages back (paging them in), in the order asked; ids no longer stored are skipped.</summary>
+    IAsyncEnumerable<StoredMessage> ReadManyAsync(string queue, ReadOnlyMemory<ulong> messageIds, CancellationToken cancellationToken = default);
 }
 
 /// <summary>A persistent message as stored: the queue's id for it, where it was published, raw properties and body.</summary>
 public readonly record struct StoredMessage(ulong Id, string Exchange, string RoutingKey, ReadOnlyMemory<byte> Properties, ReadOnlyMemory<byte> Body);
 
-/// <summary>A message found again after a restart, and whether it had been delivered before.</summary>
-public readonly record struct RecoveredMessage(StoredMessage Message, bool Delivered);
+/// <summary>
+/// A message found again after a restart, and whether it had been delivered before. A paged one
+/// carries only its id: its body stays on disk until it is read back.
+/// </summary>
+public readonly record struct RecoveredMessage(StoredMessage Message, bool Delivered, bool Paged = false);

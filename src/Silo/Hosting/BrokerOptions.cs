@@ -25,4 +25,11 @@ public sealed class BrokerOptions
     /// of the embedded SQLite file in <see cref="DataDir"/>; message bodies stay in the data directory.
     /// </summary>
     public string? PostgresConnectionString { get; set; }
+
+    /// <summary>
+    /// Bytes of ready messages a queue holds in memory; past it, persistent messages of durable queues
+    /// keep only their id in memory and are read back from the message store as they near the head.
+    /// Default 32 MiB.
+    /// </summary>
+    public long QueueResidentBytes { get; set; } = 32L * 1024 * 1024;
 }

@@ -60,6 +60,7 @@ internal static class BrokerServices
     {
         var routingTables = provider.GetRequiredService<RoutingTables>();
         var messageStore = provider.GetRequiredService<IMessageStore>();
+        var residentBytes = provider.GetRequiredService<BrokerOptions>().QueueResidentBytes;
         var runtime = new GrainRuntime(provider.GetRequiredService<IGrainStorage>(), provider.GetRequiredService<ILoggerFactory>());
         runtime.Register<IVirtualHostGrain, VirtualHostGrain>(
             context => new VirtualHostGrain(context, runtime.CreatePersistentState<VirtualHostState>(context, "vhost"), routingTables),
@@ -68,7 +69,7 @@ internal static class BrokerServices
             context => new ExchangeGrain(context, runtime.CreatePersistentState<ExchangeState>(context, "exchange"), routingTables),
             reference => new ExchangeGrainProxy(reference));
         runtime.Register<IQueueGrain, QueueGrain>(
-            context => new QueueGrain(context, runtime.CreatePersistentState<QueueState>(context, "queue"), messageStore),
+            context => new QueueGrain(context, runtime.CreatePersistentState<QueueState>(context, "queue"), messageStore, residentBytes),
             reference => new QueueGrainProxy(reference));
         return runtime;
     }

@@ -195,7 +195,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
         return new ValueTask(request.Durable!.Task);
     }
 
-    public async IAsyncEnumerable<RecoveredMessage> RecoverAsync(string queue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<RecoveredMessage> RecoverAsync(string queue, long residentBytes = long.MaxValue, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(queue);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
@@ -207,12 +207,21 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
 
         SafeFileHandle? file = null;
         var fileSegment = 0u;
+        var resident = 0L;
         try
         {
             foreach (var (id, snapshotLocation) in messages)
             {
                 cancellationToken.ThrowIfCancellationRequested();
                 var location = snapshotLocation;
+                if (resident >= residentBytes)
+                {
+                    // Past the budget: only the id and the flag; the body stays on disk.
+                    yield return new RecoveredMessage(new StoredMessage(id, string.Empty, string.Empty, default, default), location.Delivered, Paged: true);
+                    continue;
+                }
+
+                resident += location.Length;
                 if (file is null || fileSegment != location.Segment)
                 {
                     file?.Dispose();
@@ -236,6 +245,63 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
                 }
 
                 yield return new RecoveredMessage(message, location.Delivered);
+            }
+        }
+        finally
+        {
+            file?.Dispose();
+        }
+    }
+
+    public async IAsyncEnumerable<StoredMessage> ReadManyAsync(string queue, ReadOnlyMemory<ulong> messageIds, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(queue);
+        ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
+        var locations = new (ulong Id, MessageLocation Location)[messageIds.Length];
+        var found = 0;
+        lock (_indexLock)
+        {
+            foreach (var id in messageIds.Span)
+            {
+                if (_index.TryGetLocation(queue, id, out var location))
+                {
+                    locations[found++] = (id, location);
+                }
+            }
+        }
+
+        // Consecutive ids sit mostly in one segment: keep its file open across them.
+        SafeFileHandle? file = null;
+        var fileSegment = 0u;
+        try
+        {
+            for (var i = 0; i < found; i++)
+            {
+                cancellationToken.ThrowIfCancellationRequested();
+                var (id, location) = locations[i];
+                if (file is null || fileSegment != location.Segment)
+                {
+                    file?.Dispose();
+                    file = OpenCurrent(queue, id, ref location);
+                    fileSegment = location.Segment;
+                    if (file is null)
+                    {
+                        continue;
+                    }
+                }
+
+                StoredMessage message;
+                try
+                {
+                    message = await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
+                }
+                catch (Exception exception) when (exception is InvalidDataException or IOException)
+                {
+                    MessageStoreLog.CorruptMessageNotRecovered(_logger, queue, id, SegmentPath(location.Segment), location.Offset, exception);
+                    continue;
+                }
+
+                yield return message;
             }
         }
         finally

@@ -31,7 +31,27 @@ public sealed class RestartTests : IAsyncLifetime
     public Task Durable_entities_and_persistent_messages_survive_a_restart_on_sqlite() => DurableStateSurvivesRestart(postgres: null);
 
     [PostgresFact]
-    public Task Durable_entities_and_persistent_messages_survive_a_restart_on_postgres() => DurableStateSurvivesRestart(PostgresFactAttribute.ConnectionString);
+    public async Task Durable_entities_and_persistent_messages_survive_a_restart_on_postgres()
+    {
+        // Each run keeps its grain state in a schema of its own, created here and dropped after.
+        var schema = $"t_{Path.GetFileName(_dataDir)}";
+        await using var admin = new Npgsql.NpgsqlConnection(PostgresFactAttribute.ConnectionString);
+        await admin.OpenAsync();
+        await using (var create = new Npgsql.NpgsqlCommand($"CREATE SCHEMA \"{schema}\"", admin))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        try
+        {
+            await DurableStateSurvivesRestart(PostgresFactAttribute.ConnectionString);
+        }
+        finally
+        {
+            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA \"{schema}\" CASCADE", admin);
+            await drop.ExecuteNonQueryAsync();
+        }
+    }
 
     [Fact]
     public async Task Messages_published_after_a_restart_are_stored_too_and_ids_do_not_collide()
