@@ -205,51 +205,22 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             messages = _index.Snapshot(queue);
         }
 
-        SafeFileHandle? file = null;
-        var fileSegment = 0u;
-        var resident = 0L;
-        try
+        // Bodies for the first residentBytes of messages; past that only ids and flags (paged).
+        var resident = 0;
+        for (var budget = 0L; resident < messages.Length && budget < residentBytes; resident++)
         {
-            foreach (var (id, snapshotLocation) in messages)
-            {
-                cancellationToken.ThrowIfCancellationRequested();
-                var location = snapshotLocation;
-                if (resident >= residentBytes)
-                {
-                    // Past the budget: only the id and the flag; the body stays on disk.
-                    yield return new RecoveredMessage(new StoredMessage(id, string.Empty, string.Empty, default, default), location.Delivered, Paged: true);
-                    continue;
-                }
-
-                resident += location.Length;
-                if (file is null || fileSegment != location.Segment)
-                {
-                    file?.Dispose();
-                    file = OpenCurrent(queue, id, ref location);
-                    fileSegment = location.Segment;
-                    if (file is null)
-                    {
-                        continue;
-                    }
-                }
-
-                StoredMessage message;
-                try
-                {
-                    message = await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is InvalidDataException or IOException)
-                {
-                    MessageStoreLog.CorruptMessageNotRecovered(_logger, queue, id, SegmentPath(location.Segment), location.Offset, exception);
-                    continue;
-                }
-
-                yield return new RecoveredMessage(message, location.Delivered);
-            }
+            budget += messages[resident].Location.Length;
         }
-        finally
+
+        await foreach (var (message, delivered) in ReadLocatedAsync(queue, messages.AsMemory(0, resident), cancellationToken).ConfigureAwait(false))
         {
-            file?.Dispose();
+            yield return new RecoveredMessage(message, delivered);
+        }
+
+        for (var i = resident; i < messages.Length; i++)
+        {
+            var (id, location) = messages[i];
+            yield return new RecoveredMessage(new StoredMessage(id, string.Empty, string.Empty, default, default), location.Delivered, Paged: true);
         }
     }
 
@@ -257,7 +228,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(queue);
         ObjectDisposedException.ThrowIf(Volatile.Read(ref _disposed) != 0, this);
-        var locations = new (ulong Id, MessageLocation Location)[messageIds.Length];
+        var located = new (ulong Id, MessageLocation Location)[messageIds.Length];
         var found = 0;
         lock (_indexLock)
         {
@@ -265,20 +236,32 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
             {
                 if (_index.TryGetLocation(queue, id, out var location))
                 {
-                    locations[found++] = (id, location);
+                    located[found++] = (id, location);
                 }
             }
         }
 
-        // Consecutive ids sit mostly in one segment: keep its file open across them.
+        await foreach (var (message, _) in ReadLocatedAsync(queue, located.AsMemory(0, found), cancellationToken).ConfigureAwait(false))
+        {
+            yield return message;
+        }
+    }
+
+    /// <summary>
+    /// Read located messages in order. Consecutive ones sit mostly in one segment, so its file stays
+    /// open across them; a message whose record no longer checks out is logged and skipped.
+    /// </summary>
+    private async IAsyncEnumerable<(StoredMessage Message, bool Delivered)> ReadLocatedAsync(
+        string queue, ReadOnlyMemory<(ulong Id, MessageLocation Location)> messages, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
         SafeFileHandle? file = null;
         var fileSegment = 0u;
         try
         {
-            for (var i = 0; i < found; i++)
+            for (var i = 0; i < messages.Length; i++)
             {
                 cancellationToken.ThrowIfCancellationRequested();
-                var (id, location) = locations[i];
+                var (id, location) = messages.Span[i];
                 if (file is null || fileSegment != location.Segment)
                 {
                     file?.Dispose();
@@ -301,7 +284,7 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
                     continue;
                 }
 
-                yield return message;
+                yield return (message, location.Delivered);
             }
         }
         finally
