@@ -11,11 +11,32 @@ public static class BrokerCommandLine
         ["--bind"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.Bind)}",
         ["--data-dir"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.DataDir)}",
         ["--postgres"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.PostgresConnectionString)}",
+        ["--config"] = "config",
     };
 
     public static async Task<int> RunAsync(string[] args)
     {
+        try
+        {
+            return await RunOrThrowAsync(args);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException
+            or ArgumentException or OrleansBroker.Silo.Storage.AdoNet.GrainStorageException or OrleansBroker.Silo.Storage.Messages.MessageStoreDirectoryException
+            or System.Net.Sockets.SocketException)
+        {
+            // Configuration and environment problems: one clear line, no stack trace.
+            Console.Error.WriteLine($"OrleansBroker cannot start: {e.Message}");
+            return 1;
+        }
+    }
+
+    private static async Task<int> RunOrThrowAsync(string[] args)
+    {
+        // Later sources win: the JSON file, then environment variables, then the command line.
+        var commandLine = new ConfigurationBuilder().AddCommandLine(args, SwitchMappings).Build();
+        var configFile = commandLine["config"] ?? "orleansbroker.json";
         var configuration = new ConfigurationBuilder()
+            .AddJsonFile(Path.GetFullPath(configFile), optional: commandLine["config"] is null)
             .AddEnvironmentVariables("ORLEANSBROKER_")
             .AddCommandLine(args, SwitchMappings)
             .Build();

@@ -83,6 +83,9 @@ public sealed class BrokerHost : IAsyncDisposable
         logging.AddSimpleConsole(o => o.SingleLine = true);
         logging.SetMinimumLevel(LogLevel.Warning);
         logging.AddFilter("OrleansBroker", LogLevel.Information);
+
+        // A failed start is reported once, in plain words, by BrokerCommandLine.
+        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
     }
 
     /// <summary>
