@@ -7,7 +7,7 @@ namespace OrleansBroker.Gateway.Channels;
 /// </summary>
 internal sealed class UnackedDeliveries
 {
-    private Slot[] _slots = new Slot[16];
+    private Slot[] _slots = [];
     private int _head;
     private int _count;
 
@@ -128,7 +128,7 @@ internal sealed class UnackedDeliveries
 
     private void Grow()
     {
-        var larger = new Slot[_slots.Length * 2];
+        var larger = new Slot[Math.Max(16, _slots.Length * 2)];
         for (var i = 0; i < _count; i++)
         {
             larger[i] = _slots[(_head + i) & (_slots.Length - 1)];

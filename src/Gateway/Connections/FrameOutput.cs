@@ -25,8 +25,9 @@ internal sealed class FrameOutput
         SingleReader = true,
     });
 
-    private ArrayBufferWriter<byte> _pending = new(4096);
-    private ArrayBufferWriter<byte> _spare = new(4096);
+    // Start empty (they grow on first write): an idle connection should cost next to nothing.
+    private ArrayBufferWriter<byte> _pending = new();
+    private ArrayBufferWriter<byte> _spare = new();
     private bool _completed;
     private bool _congested;
 
@@ -94,7 +95,7 @@ internal sealed class FrameOutput
                     LastWriteTicks = Environment.TickCount64;
                     if (batch.Capacity > RetainedCapacity)
                     {
-                        _spare = new ArrayBufferWriter<byte>(4096);
+                        _spare = new ArrayBufferWriter<byte>();
                     }
                     else
                     {
