@@ -18,6 +18,9 @@ public sealed class BenchOptions
     /// <summary>Warm-up messages before each measured run (not counted).</summary>
     public int Warmup { get; set; } = 20_000;
 
+    /// <summary>Throughput scenarios repeat their warm-up rounds until at least this long has passed.</summary>
+    public double WarmupSeconds { get; set; } = 1;
+
     public int PersistentMessages { get; set; } = 100_000;
 
     public int PersistentBodySize { get; set; } = 16;
@@ -68,7 +71,8 @@ public sealed class BenchOptions
         run options (defaults in brackets):
           --scenarios a,b,c        [all] one or more of: {SCENARIOS}
           --runs N                 [3] measured runs per scenario and target; targets alternate run by run
-          --messages N             [200000] transient messages per run     --warmup N [20000]
+          --messages N             [200000] transient messages per run
+          --warmup N               [20000] warm-up messages per round; rounds repeat for --warmup-seconds S [1]
           --persistent-messages N  [100000]  --persistent-size BYTES [16]  --confirm-window N [1000]
           --prefetch N             [1000]
           --fanout-messages N      [20000] published per run (× queues deliveries)  --fanout-queues N [10]
@@ -119,6 +123,7 @@ public sealed class BenchOptions
                 case "--runs": options.Runs = Int(); break;
                 case "--messages": options.Messages = Int(); break;
                 case "--warmup": options.Warmup = Int(); break;
+                case "--warmup-seconds": options.WarmupSeconds = Dbl(); break;
                 case "--persistent-messages": options.PersistentMessages = Int(); break;
                 case "--persistent-size": options.PersistentBodySize = Int(); break;
                 case "--confirm-window": options.ConfirmWindow = Int(); break;

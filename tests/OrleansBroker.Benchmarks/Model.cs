@@ -51,7 +51,8 @@ public static class MetricCatalog
         new("open_s", "time to open all", "s", false, 20),
         new("connections_per_s", "opened", "conn/s", true, 21),
         new("close_s", "time to close all", "s", false, 22),
-        new("broker_rss_kib_per_conn", "broker RSS per connection", "KiB", false, 23),
+        new("broker_rss_kib_per_conn", "broker RSS growth per connection", "KiB", false, 23),
+        new("broker_rss_mib_with_conns", "broker RSS with all connections open", "MiB", false, 24),
         new("broker_rss_bytes_per_msg", "broker RSS growth per queued msg", "B/msg", false, 30),
         new("broker_peak_rss_mib", "broker peak RSS", "MiB", false, 31),
         new("broker_rss_after_drain_mib", "broker RSS after drain", "MiB", false, 32),
@@ -65,6 +66,7 @@ public static class MetricCatalog
         new("client_cpu_us_per_call", "client CPU per call", "µs", false, 52),
         new("client_cpu_us_per_conn", "client CPU per connection", "µs", false, 53),
         new("client_cpu_cores", "client CPU", "cores", false, 54),
+        new("other_cpu_cores", "CPU used by other processes (noise)", "cores", false, 60),
     ];
 
     private static readonly Dictionary<string, MetricInfo> ByKey = All.ToDictionary(m => m.Key, StringComparer.Ordinal);
@@ -101,15 +103,15 @@ public static class Format
         }
 
         var abs = Math.Abs(value);
-        if (abs >= 1000)
+        if (abs < 1e-9)
+        {
+            return "0";
+        }
+
+        if (abs >= 100)
         {
             var magnitude = Math.Pow(10, Math.Floor(Math.Log10(abs)) - 2);
             return (Math.Round(value / magnitude) * magnitude).ToString("#,0", CultureInfo.InvariantCulture);
-        }
-
-        if (abs == 0)
-        {
-            return "0";
         }
 
         return value.ToString("G3", CultureInfo.InvariantCulture);

@@ -49,13 +49,36 @@ public static class ProcStats
     }
 
     public static double SelfCpuSeconds() => CpuSeconds(Environment.ProcessId);
+
+    /// <summary>Busy CPU seconds of the whole machine (all CPUs, from the first line of /proc/stat), or NaN.</summary>
+    public static double MachineBusySeconds()
+    {
+        try
+        {
+            using var reader = new StreamReader("/proc/stat");
+            var fields = reader.ReadLine()!.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            // cpu user nice system idle iowait irq softirq steal ...
+            long busy = 0;
+            foreach (var i in new[] { 1, 2, 3, 6, 7, 8 })
+            {
+                busy += long.Parse(fields[i], CultureInfo.InvariantCulture);
+            }
+
+            return busy / ClockTicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or IndexOutOfRangeException or NullReferenceException)
+        {
+            return double.NaN;
+        }
+    }
 }
 
 /// <summary>CPU seconds of the broker and of this client process between two points in time.</summary>
-public readonly record struct CpuSnapshot(double Broker, double Client, long Timestamp)
+public readonly record struct CpuSnapshot(double Broker, double Client, double Machine, long Timestamp)
 {
     public static CpuSnapshot Take(Target target) =>
-        new(target.Pid is { } pid ? ProcStats.CpuSeconds(pid) : double.NaN, ProcStats.SelfCpuSeconds(), System.Diagnostics.Stopwatch.GetTimestamp());
+        new(target.Pid is { } pid ? ProcStats.CpuSeconds(pid) : double.NaN, ProcStats.SelfCpuSeconds(), ProcStats.MachineBusySeconds(),
+            System.Diagnostics.Stopwatch.GetTimestamp());
 
     /// <summary>Adds broker and client CPU microseconds per unit (message, call, connection) over [this, end].</summary>
     public void Report(CpuSnapshot end, double units, RunResult result, string unitName = "msg")
@@ -79,6 +102,9 @@ public readonly record struct CpuSnapshot(double Broker, double Client, long Tim
         if (seconds > 0)
         {
             result.Set("client_cpu_cores", (end.Client - Client) / seconds);
+            // Everything else on the machine (other tenants, the other broker idling): the noise indicator.
+            var broker = double.IsNaN(Broker) || double.IsNaN(end.Broker) ? 0 : end.Broker - Broker;
+            result.Set("other_cpu_cores", Math.Max(0, (end.Machine - Machine - broker - (end.Client - Client)) / seconds));
         }
     }
 }

@@ -66,7 +66,8 @@ public static class Report
             }
         }
 
-        // Last line wins for each (scenario, target).
+        // Lines for the same (scenario, target) — e.g. the memory scenarios, run once per fresh broker — are merged:
+        // their runs pooled, median / min / max recomputed.
         var lines = new Dictionary<(string Scenario, string Target), JsonObject>();
         var scenarioOrder = new List<string>();
         foreach (var path in inputs)
@@ -75,7 +76,8 @@ public static class Report
             {
                 var node = JsonNode.Parse(text)!.AsObject();
                 var scenario = (string)node["scenario"]!;
-                lines[(scenario, (string)node["target"]!)] = node;
+                var line = (scenario, (string)node["target"]!);
+                lines[line] = lines.TryGetValue(line, out var earlier) ? Merge(earlier, node) : node;
                 if (!scenarioOrder.Contains(scenario))
                 {
                     scenarioOrder.Add(scenario);
@@ -101,6 +103,7 @@ public static class Report
                 .Where(t => lines.ContainsKey((scenario, t)))
                 .SelectMany(t => lines[(scenario, t)]["metrics"]!.AsObject().Select(p => p.Key))
                 .Distinct()
+                .Where(k => !IsCpuSplit(k))
                 .OrderBy(k => MetricCatalog.Get(k).Order);
             foreach (var metric in metrics)
             {
@@ -162,7 +165,24 @@ public static class Report
         {
             var info = MetricCatalog.Get(r.Metric);
             md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.Scenario} | {info.Display} ({info.Unit}) {(r.Higher ? "↑" : "↓")} | {r.BaseText} | {r.CandText} | {(double.IsNaN(r.Ratio) ? "–" : r.Ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×")} |");
+                $"| {r.Scenario} | {info.Display} ({info.Unit}) {(r.Higher ? "↑" : "↓")} | {r.BaseText} | {r.CandText} | {RatioText(r.Base, r.Cand)} |");
+        }
+
+        // Where the CPU went: the machine has few cores and the client shares them with the broker.
+        md.AppendLine();
+        md.AppendLine("## CPU split (cores busy during the measured part)");
+        md.AppendLine();
+        md.AppendLine("Broker and client CPU from /proc/PID/stat; \"other\" is everything else busy on the machine (/proc/stat) — other tenants, the idle broker — i.e. the noise. On 2 cores, broker + client near 2 means the machine, not one process, is the limit; then *broker CPU per message* is the figure to compare. Client CPU per message also depends on the broker (how it batches frames).");
+        md.AppendLine();
+        md.AppendLine(CultureInfo.InvariantCulture, $"| scenario | {baselineName}: broker / client / other cores | client µs per msg | {candidateName}: broker / client / other cores | client µs per msg |");
+        md.AppendLine("|---|---:|---:|---:|---:|");
+        foreach (var scenario in scenarioOrder.Where(s => lines.ContainsKey((s, baseline)) || lines.ContainsKey((s, candidate))))
+        {
+            string Cores(string target) => string.Join(" / ", new[] { "broker_cpu_cores", "client_cpu_cores", "other_cpu_cores" }
+                .Select(m => Format.Number(Median(scenario, target, m))));
+            string ClientCost(string target) => Format.Number(new[] { "client_cpu_us_per_msg", "client_cpu_us_per_delivery", "client_cpu_us_per_call", "client_cpu_us_per_conn" }
+                .Select(m => Median(scenario, target, m)).FirstOrDefault(v => !double.IsNaN(v), double.NaN));
+            md.AppendLine(CultureInfo.InvariantCulture, $"| {scenario} | {Cores(baseline)} | {ClientCost(baseline)} | {Cores(candidate)} | {ClientCost(candidate)} |");
         }
 
         var ceilingScenarios = scenarioOrder.Where(s => lines.ContainsKey((s, ceiling))).ToList();
@@ -225,6 +245,46 @@ public static class Report
             .DistinctBy(b => b.Scenario).ToArray());
         Console.WriteLine(md.ToString());
         return 0;
+    }
+
+    private static bool IsCpuSplit(string metric) =>
+        metric.EndsWith("_cores", StringComparison.Ordinal) || metric.StartsWith("client_cpu_", StringComparison.Ordinal);
+
+    private static string RatioText(double baseline, double candidate) =>
+        double.IsNaN(baseline) || double.IsNaN(candidate) || baseline <= 0 || candidate < 0
+            ? "–"
+            : (candidate / baseline).ToString("0.00", CultureInfo.InvariantCulture) + "×";
+
+    /// <summary>Pools the runs of two lines for the same scenario and target.</summary>
+    private static JsonObject Merge(JsonObject earlier, JsonObject later)
+    {
+        var merged = (JsonObject)later.DeepClone();
+        merged["runs"] = (int)earlier["runs"]! + (int)later["runs"]!;
+        merged["complete"] = (bool)earlier["complete"]! && (bool)later["complete"]!;
+        merged["notes"] = new JsonArray(earlier["notes"]!.AsArray().Concat(later["notes"]!.AsArray())
+            .Select(n => n!.ToString()).Distinct().Select(n => (JsonNode?)JsonValue.Create(n)).ToArray());
+        var metrics = new JsonObject();
+        var keys = earlier["metrics"]!.AsObject().Select(p => p.Key).Concat(later["metrics"]!.AsObject().Select(p => p.Key)).Distinct();
+        foreach (var key in keys)
+        {
+            var values = new[] { earlier, later }
+                .SelectMany(l => l["metrics"]?[key]?["runs"]?.AsArray().Select(v => (double)v!) ?? [])
+                .ToArray();
+            var summary = Summary.Of(values);
+            var info = MetricCatalog.Get(key);
+            metrics[key] = new JsonObject
+            {
+                ["median"] = summary.Median,
+                ["min"] = summary.Min,
+                ["max"] = summary.Max,
+                ["unit"] = info.Unit,
+                ["higher_is_better"] = info.HigherIsBetter,
+                ["runs"] = new JsonArray(values.Select(v => (JsonNode?)JsonValue.Create(v)).ToArray()),
+            };
+        }
+
+        merged["metrics"] = metrics;
+        return merged;
     }
 
     private static string Cell(Dictionary<(string, string), JsonObject> lines, string scenario, string target, string metric)

@@ -13,8 +13,12 @@ public abstract class Scenario
 
     public static IReadOnlyList<Scenario> All(BenchOptions options)
     {
+        // Connections and backlog first: their broker-RSS figures are deltas, cleanest on a freshly started broker
+        // (a garbage-collected heap that already grew for earlier scenarios hides new allocations).
         var list = new List<Scenario>
         {
+            new ConnectionsScenario(),
+            new BacklogScenario(),
             new ThroughputScenario("transient-16b-ack-each", 16, persistent: false, AckMode.Each),
             new ThroughputScenario("transient-16b-multi-ack", 16, persistent: false, AckMode.Multiple),
             new ThroughputScenario("transient-1k-ack-each", 1024, persistent: false, AckMode.Each),
@@ -24,8 +28,6 @@ public abstract class Scenario
         };
         list.AddRange(options.LatencyRates.Select(rate => new LatencyScenario(rate)));
         list.Add(new RpcScenario());
-        list.Add(new ConnectionsScenario());
-        list.Add(new BacklogScenario());
         list.Add(new ClientPublishScenario());
         list.Add(new ClientConsumeScenario());
         return list;
