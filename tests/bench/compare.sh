@@ -26,7 +26,7 @@ silo_dll=$repo/src/Silo/bin/Release/net10.0/OrleansBroker.Silo.dll
 
 log() { printf '[compare %(%H:%M:%S)T] %s\n' -1 "$*" >&2; }
 listening() { (exec 3<>/dev/tcp/127.0.0.1/"$1") 2>/dev/null; }
-listener_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2; }
+listener_pid() { ss -ltnpH "sport = :$1" | grep -o 'pid=[0-9]*' | head -1 | cut -d= -f2 || true; }
 wait_port() { for _ in $(seq 1 "${2:-120}"); do listening "$1" && return 0; sleep 1; done; return 1; }
 
 for port in "$RABBIT_PORT" "$OURS_PORT" "$NULL_PORT"; do
@@ -83,12 +83,13 @@ stop_rabbit() {
 }
 
 start_ours() {
-  rm -rf "$work/orleans-data"
+  rm -rf "$work/orleans-data" "$work/orleans.out"
   setsid dotnet "$silo_dll" --amqp-port "$OURS_PORT" --bind 127.0.0.1 --data-dir "$work/orleans-data" >"$work/orleans.out" 2>&1 &
-  ours_pid=$!
-  for _ in $(seq 1 60); do grep -q 'OrleansBroker ready' "$work/orleans.out" && break; sleep 1; done
-  grep -q 'OrleansBroker ready' "$work/orleans.out" || { echo "OrleansBroker did not start; see $work/orleans.out" >&2; exit 1; }
+  ours_pid=$!   # the dotnet process itself (setsid does not fork here); re-read from the listener below
+  for _ in $(seq 1 60); do grep -qs 'OrleansBroker ready' "$work/orleans.out" && listening "$OURS_PORT" && break; sleep 1; done
+  grep -qs 'OrleansBroker ready' "$work/orleans.out" || { echo "OrleansBroker did not start; see $work/orleans.out" >&2; exit 1; }
   ours_pid=$(listener_pid "$OURS_PORT")
+  [ -n "$ours_pid" ] || { echo "nothing listens on $OURS_PORT" >&2; exit 1; }
   log "OrleansBroker on 127.0.0.1:$OURS_PORT: pid $ours_pid, open-files limit $(awk '/Max open files/ {print $4}' /proc/"$ours_pid"/limits)"
 }
 
@@ -117,7 +118,7 @@ dotnet build "$repo/tests/OrleansBroker.Benchmarks/OrleansBroker.Benchmarks.cspr
 # --- the run ----------------------------------------------------------------------------------------------------------
 meta=(--meta "rabbitmq=$(dpkg-query -W -f '${Version}' rabbitmq-server)"
       --meta "erlang=$(dpkg-query -W -f '${Version}' erlang-base 2>/dev/null || echo '?')"
-      --meta "orleansbroker=$(git -C "$repo" rev-parse --short HEAD 2>/dev/null || echo '?')"
+      --meta "orleansbroker=$(git -C "$repo" log -1 --format=%h -- src 2>/dev/null || echo '?') (last commit touching src/)"
       --meta "client=RabbitMQ.Client 7.1.2"
       --meta "args=${*:-(defaults)}")
 targets() {
