@@ -66,7 +66,8 @@ public sealed class BenchOptions
           run       --target LABEL=URI [--pid LABEL=PID] [--target ...] [options]
                     --uri URI [--broker-pid PID]         (shorthand for one target labelled "broker")
           null-broker --port N                            an AMQP endpoint that does no broker work (client ceiling)
-          report    --in FILE.jsonl [--in ...] --baseline LABEL --candidate LABEL --out-dir DIR [--meta K=V]
+          report    --in FILE.jsonl [--in ...] --baseline LABEL --candidate LABEL --out-dir DIR [--meta K=V] [--note TEXT]
+          alloc-report TRACE.nettrace --messages N      allocations per message from a dotnet-trace gc-verbose trace
 
         run options (defaults in brackets):
           --scenarios a,b,c        [all] one or more of: {SCENARIOS}

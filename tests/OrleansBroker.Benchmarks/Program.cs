@@ -37,6 +37,8 @@ try
             return await NullBroker.RunAsync(port, stop.Token);
         case "report":
             return Report.Run(rest);
+        case "alloc-report":
+            return AllocationReport.Run(rest);
         default:
             Console.Error.WriteLine(BenchOptions.Usage.Replace("{SCENARIOS}", "see `run`", StringComparison.Ordinal));
             return 2;

@@ -32,12 +32,11 @@ if stack:
 
 total = len(samples)
 def short(sym):
-    sym = re.sub(r'\[OptimizedTier1\]|\[Optimized\]|\[QuickJitted\]|\[OptimizedTier1OSR\]|\[Tier0\]|\[Tier1\]', '', sym)
-    sym = re.sub(r'\[[^\]]*\]', '', sym)            # assembly names
-    sym = re.sub(r'^(instance |static )?', '', sym)
-    sym = re.sub(r'^\S+ ', '', sym) if ' ' in sym.split('(')[0] else sym  # return type
-    sym = re.sub(r'\(.*', '()', sym)
-    return sym.replace('OrleansBroker.', '').replace('System.', '')
+    """'instance valuetype [Asm]System.Threading.Tasks.ValueTask [Asm]Ns.Type::Method(args)[OptimizedTier1]' -> 'Ns.Type::Method()'."""
+    sym = re.sub(r'\[[^\]]*\]', '', sym)   # assembly names, generic instantiations, JIT tier
+    head = sym.split('(')[0].strip()
+    name = head.split(' ')[-1]
+    return name.replace('OrleansBroker.', '').replace('System.', '') + '()'
 
 def category(stack):
     syms = [s for s, _ in stack]
