@@ -1,5 +1,4 @@
 using OrleansBroker.Amqp;
-using OrleansBroker.Grains.Model;
 
 namespace OrleansBroker.Gateway;
 
@@ -15,6 +14,4 @@ internal sealed class AmqpProtocolException(ReplyCode code, string detail, uint 
     public uint MethodId { get; } = methodId;
 
     public string ReplyText => $"{ReplyCodeText.Name(Code)} - {Message}";
-
-    public static AmqpProtocolException From(BrokerException e, uint methodId) => new(e.Code, e.Message, methodId);
 }

@@ -256,7 +256,7 @@ internal sealed partial class AmqpChannel
             }
         }
 
-        if (ClientCapability("consumer_cancel_notify"))
+        if (_connection.HasClientCapability("consumer_cancel_notify"))
         {
             _connection.SendMethod(Number, new BasicCancel(consumer.ConsumerTag, true));
         }
@@ -386,10 +386,6 @@ internal sealed partial class AmqpChannel
             await consumer.Queue.ResumeDelivery(consumer);
         }
     }
-
-    private bool ClientCapability(string name) =>
-        _connection.ClientProperties.TryGetValue("capabilities", out var value)
-        && value is FieldTable capabilities && capabilities.TryGetValue(name, out var flag) && flag is true;
 
     /// <summary>"" in queue.bind, consume, get, purge, delete means the queue this channel declared last.</summary>
     private string QueueName(string name, uint methodId)

@@ -42,7 +42,6 @@ internal sealed class AmqpConnection
     private volatile AmqpChannel[] _channelSnapshot = [];
     private long _lastReadTicks = Environment.TickCount64;
     private long _closingDeadline;
-    private bool _authenticationFailureClose;
     private bool _vhostOpened;
 
     public AmqpConnection(GatewayServices services, string id, string remoteAddress, IDuplexPipe transport, Action abortSocket)
@@ -202,6 +201,11 @@ internal sealed class AmqpConnection
 
         _channelsWithWork.Clear();
     }
+
+    /// <summary>Whether the client announced a capability (start-ok's client-properties "capabilities" table).</summary>
+    public bool HasClientCapability(string name) =>
+        ClientProperties.TryGetValue("capabilities", out var value)
+        && value is FieldTable capabilities && capabilities.TryGetValue(name, out var flag) && flag is true;
 
     public void RemoveChannel(ushort number)
     {
@@ -398,7 +402,7 @@ internal sealed class AmqpConnection
         // its own earlier publishes and acks take effect in order.
         if (id != AmqpMethodIds.BasicPublish && id != AmqpMethodIds.BasicAck && _channelsWithWork.Count > 0)
         {
-            return FlushThenDispatchAsync(channel, id, Copy(arguments));
+            return FlushThenDispatchAsync(channel, id, arguments.ToArray());
         }
 
         ValueTask pending;
@@ -552,8 +556,6 @@ internal sealed class AmqpConnection
     private async ValueTask StartOkAsync(ConnectionStartOk startOk)
     {
         ClientProperties = startOk.ClientProperties;
-        _authenticationFailureClose = ClientProperties.TryGetValue("capabilities", out var capabilities)
-            && capabilities is FieldTable table && table.TryGetValue("authentication_failure_close", out var flag) && flag is true;
 
         if (Array.IndexOf(SaslResponse.Mechanisms, startOk.Mechanism) < 0)
         {
@@ -572,7 +574,7 @@ internal sealed class AmqpConnection
         {
             _services.Logger.LogWarning("connection {Id} from {Remote}: login refused for user '{User}' with mechanism {Mechanism}", Id, RemoteAddress, user, startOk.Mechanism);
             var text = $"ACCESS_REFUSED - Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
-            if (_authenticationFailureClose)
+            if (HasClientCapability("authentication_failure_close"))
             {
                 SendConnectionClose(ReplyCode.AccessRefused, text, 0);
             }
@@ -746,6 +748,4 @@ internal sealed class AmqpConnection
         payload.CopyTo(rented);
         return rented.AsSpan(0, (int)payload.Length);
     }
-
-    private static byte[] Copy(ReadOnlySpan<byte> arguments) => arguments.ToArray();
 }
