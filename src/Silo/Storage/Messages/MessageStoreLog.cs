@@ -58,7 +58,7 @@ internal static partial class MessageStoreLog
 
     [LoggerMessage(EventId = 121, Level = LogLevel.Error,
         Message = "Message store: message {MessageId} of queue '{Queue}' in {Path} at offset {Offset} cannot be read back or fails its checksum; not recovered")]
-    public static partial void CorruptMessageNotRecovered(ILogger logger, string queue, ulong messageId, string path, long offset, Exception exception);
+    public static partial void CorruptMessageNotRecovered(ILogger logger, string queue, ulong messageId, string path, long offset, Exception? exception);
 
     [LoggerMessage(EventId = 122, Level = LogLevel.Error,
         Message = "Message store: deleting segment {Path} failed; will try again")]

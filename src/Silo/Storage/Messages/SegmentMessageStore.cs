@@ -249,7 +249,9 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
 
     /// <summary>
     /// Read located messages in order. Consecutive ones sit mostly in one segment, so its file stays
-    /// open across them; a message whose record no longer checks out is logged and skipped.
+    /// open across them. A message that is live but not readable where the snapshot put it (compaction
+    /// moved it and the copy is still in the writer's queue) is read again after the writer has flushed;
+    /// only one that still does not check out is logged and skipped.
     /// </summary>
     private async IAsyncEnumerable<(StoredMessage Message, bool Delivered)> ReadLocatedAsync(
         string queue, ReadOnlyMemory<(ulong Id, MessageLocation Location)> messages, [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -267,29 +269,50 @@ public sealed class SegmentMessageStore : IMessageStore, IAsyncDisposable
                     file?.Dispose();
                     file = OpenCurrent(queue, id, ref location);
                     fileSegment = location.Segment;
-                    if (file is null)
-                    {
-                        continue;
-                    }
                 }
 
-                StoredMessage message;
-                try
+                var message = file is null ? null : await TryReadAsync(file, location, cancellationToken).ConfigureAwait(false);
+                if (message is null && IsLive(queue, id))
                 {
-                    message = await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
-                }
-                catch (Exception exception) when (exception is InvalidDataException or IOException)
-                {
-                    MessageStoreLog.CorruptMessageNotRecovered(_logger, queue, id, SegmentPath(location.Segment), location.Offset, exception);
-                    continue;
+                    await FlushAsync().ConfigureAwait(false);
+                    location = messages.Span[i].Location;
+                    using var retry = OpenCurrent(queue, id, ref location);
+                    message = retry is null ? null : await TryReadAsync(retry, location, cancellationToken).ConfigureAwait(false);
                 }
 
-                yield return (message, location.Delivered);
+                if (message is { } read)
+                {
+                    yield return (read, location.Delivered);
+                }
+                else if (IsLive(queue, id))
+                {
+                    MessageStoreLog.CorruptMessageNotRecovered(_logger, queue, id, SegmentPath(location.Segment), location.Offset, null);
+                }
             }
         }
         finally
         {
             file?.Dispose();
+        }
+    }
+
+    private static async ValueTask<StoredMessage?> TryReadAsync(SafeFileHandle file, MessageLocation location, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await RecordReader.ReadMessageAsync(file, location, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception exception) when (exception is InvalidDataException or IOException)
+        {
+            return null;
+        }
+    }
+
+    private bool IsLive(string queue, ulong id)
+    {
+        lock (_indexLock)
+        {
+            return _index.TryGetLocation(queue, id, out _);
         }
     }
 
