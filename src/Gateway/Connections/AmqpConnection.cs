@@ -83,7 +83,7 @@ internal sealed class AmqpConnection
     /// <summary>Serve the connection until the client leaves, an error closes it, or the broker stops.</summary>
     public async Task RunAsync()
     {
-        var writer = Output.RunAsync(_transport.Output, _stop.Token);
+        Output.Start(_transport.Output, _stop.Token);
         try
         {
             await ReadLoopAsync();
@@ -99,7 +99,7 @@ internal sealed class AmqpConnection
             Output.Complete();
             try
             {
-                await writer.WaitAsync(TimeSpan.FromSeconds(5));
+                await Output.Done.WaitAsync(TimeSpan.FromSeconds(5));
             }
             catch (TimeoutException)
             {
@@ -244,12 +244,48 @@ internal sealed class AmqpConnection
                     continue;
                 }
 
-                while (_state != ConnectionState.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
+                // Frames this read produces are sent when the batch ends; the batch is closed across
+                // any await that goes asynchronous (OutputBatch).
+                OutputBatch.Begin();
+                try
                 {
-                    await HandleFrameAsync(frame);
-                }
+                    while (_state != ConnectionState.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
+                    {
+                        var handled = HandleFrameAsync(frame);
+                        if (handled.IsCompletedSuccessfully)
+                        {
+                            continue;
+                        }
 
-                await FlushChannelWorkAsync();
+                        OutputBatch.End();
+                        try
+                        {
+                            await handled;
+                        }
+                        finally
+                        {
+                            OutputBatch.Begin();
+                        }
+                    }
+
+                    var flushed = FlushChannelWorkAsync();
+                    if (!flushed.IsCompletedSuccessfully)
+                    {
+                        OutputBatch.End();
+                        try
+                        {
+                            await flushed;
+                        }
+                        finally
+                        {
+                            OutputBatch.Begin();
+                        }
+                    }
+                }
+                finally
+                {
+                    OutputBatch.End();
+                }
             }
             catch (AmqpFrameException e)
             {

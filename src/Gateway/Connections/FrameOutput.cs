@@ -1,17 +1,17 @@
 using System.Buffers;
 using System.IO.Pipelines;
-using System.Threading.Channels;
 
 namespace OrleansBroker.Gateway.Connections;
 
 /// <summary>
 /// The outbound side of one connection. Any thread (the connection's reader, or a queue's turn
-/// delivering to a consumer) appends whole frames under a short per-connection lock; one writer
-/// loop moves what accumulated to the socket and flushes once per batch. The buffer size is the
-/// connection's backpressure signal: past <see cref="CongestionThreshold"/> consumers stop taking
-/// deliveries until the loop has drained it.
+/// delivering to a consumer) appends whole frames under a short per-connection lock. Whoever then
+/// sends takes the pipe for itself, moves everything that accumulated to it and flushes once per
+/// batch: the writing thread itself at the end of its <see cref="OutputBatch"/>, otherwise a thread-pool
+/// work item. The buffer size is the connection's backpressure signal: past
+/// <see cref="CongestionThreshold"/> consumers stop taking deliveries until it has drained.
 /// </summary>
-internal sealed class FrameOutput
+internal sealed class FrameOutput : IThreadPoolWorkItem
 {
     /// <summary>Bytes waiting above which deliveries are refused (consumers resume once drained).</summary>
     public const int CongestionThreshold = 1024 * 1024;
@@ -19,25 +19,42 @@ internal sealed class FrameOutput
     private const int RetainedCapacity = 256 * 1024;
 
     private readonly object _gate = new();
-    private readonly Channel<bool> _signal = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
-    {
-        FullMode = BoundedChannelFullMode.DropWrite,
-        SingleReader = true,
-    });
+    private readonly TaskCompletionSource _done = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
     // Start empty (they grow on first write): an idle connection should cost next to nothing.
     private ArrayBufferWriter<byte> _pending = new();
     private ArrayBufferWriter<byte> _spare = new();
+    private PipeWriter? _output;
+    private CancellationToken _cancellation;
     private bool _completed;
     private bool _congested;
 
-    /// <summary>Raised on the writer loop when a congested buffer has drained.</summary>
+    // Guarded by _gate. _sending: one thread owns the pipe. _sendRequested: a batch or a work item will send.
+    private bool _sending;
+    private bool _sendRequested;
+
+    /// <summary>Raised on the sending thread when a congested buffer has drained.</summary>
     public event Action? Drained;
 
     /// <summary>Ticks of the last write (heartbeat bookkeeping).</summary>
     public long LastWriteTicks { get; private set; } = Environment.TickCount64;
 
     public bool IsCongested => Volatile.Read(ref _congested);
+
+    /// <summary>Completes once the output has ended: completed and sent, or the pipe went away.</summary>
+    public Task Done => _done.Task;
+
+    /// <summary>Start sending to <paramref name="output"/>; frames written before wait for this.</summary>
+    public void Start(PipeWriter output, CancellationToken cancellationToken)
+    {
+        lock (_gate)
+        {
+            _output = output;
+            _cancellation = cancellationToken;
+        }
+
+        RequestSend();
+    }
 
     /// <summary>Append frames. <paramref name="write"/> runs under the connection's output lock.</summary>
     public void Write<TState>(TState state, WriteFrames<TState> write)
@@ -54,12 +71,23 @@ internal sealed class FrameOutput
             {
                 _congested = true;
             }
+
+            if (_sending || _sendRequested)
+            {
+                // The sender looks at the buffer again before it lets go of the pipe.
+                return;
+            }
+
+            _sendRequested = true;
         }
 
-        _signal.Writer.TryWrite(true);
+        if (!OutputBatch.TryEnlist(this))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
     }
 
-    /// <summary>No more frames: the loop writes what is pending and ends.</summary>
+    /// <summary>No more frames: what is pending is sent, then <see cref="Done"/> completes.</summary>
     public void Complete()
     {
         lock (_gate)
@@ -67,71 +95,116 @@ internal sealed class FrameOutput
             _completed = true;
         }
 
-        _signal.Writer.TryWrite(true);
+        RequestSend();
     }
 
-    public async Task RunAsync(PipeWriter output, CancellationToken cancellationToken)
+    void IThreadPoolWorkItem.Execute() => SendPending();
+
+    /// <summary>Send what is pending unless another thread is sending (it will send it).</summary>
+    public void SendPending()
     {
+        lock (_gate)
+        {
+            _sendRequested = false;
+            if (_sending || _output is null)
+            {
+                return;
+            }
+
+            _sending = true;
+        }
+
+        var sending = SendAsync();
+        if (!sending.IsCompleted)
+        {
+            // Backpressure: the rest runs when the flush completes; this thread goes on.
+            _ = sending.AsTask();
+        }
+    }
+
+    private void RequestSend()
+    {
+        lock (_gate)
+        {
+            if (_sending || _sendRequested)
+            {
+                return;
+            }
+
+            _sendRequested = true;
+        }
+
+        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+    }
+
+    private async ValueTask SendAsync()
+    {
+        var output = _output!;
         try
         {
             while (true)
             {
                 ArrayBufferWriter<byte> batch;
-                bool completed;
                 lock (_gate)
                 {
                     batch = _pending;
-                    completed = _completed;
-                    if (batch.WrittenCount > 0)
+                    if (batch.WrittenCount == 0)
                     {
-                        _pending = _spare;
-                        _spare = batch;
+                        _sending = false;
+                        if (_completed)
+                        {
+                            _done.TrySetResult();
+                        }
+
+                        break;
                     }
+
+                    _pending = _spare;
+                    _spare = batch;
                 }
 
-                if (batch.WrittenCount > 0)
+                output.Write(batch.WrittenSpan);
+                LastWriteTicks = Environment.TickCount64;
+                if (batch.Capacity > RetainedCapacity)
                 {
-                    output.Write(batch.WrittenSpan);
-                    LastWriteTicks = Environment.TickCount64;
-                    if (batch.Capacity > RetainedCapacity)
-                    {
-                        _spare = new ArrayBufferWriter<byte>();
-                    }
-                    else
-                    {
-                        batch.ResetWrittenCount();
-                    }
+                    _spare = new ArrayBufferWriter<byte>();
+                }
+                else
+                {
+                    batch.ResetWrittenCount();
+                }
 
-                    var flush = await output.FlushAsync(cancellationToken);
-                    if (flush.IsCompleted || flush.IsCanceled)
-                    {
-                        return;
-                    }
-
-                    NoteDrained();
-                    continue;
+                var flush = output.FlushAsync(_cancellation);
+                var result = flush.IsCompletedSuccessfully ? flush.Result : await flush;
+                if (result.IsCompleted || result.IsCanceled)
+                {
+                    End();
+                    return;
                 }
 
                 NoteDrained();
-                if (completed)
-                {
-                    return;
-                }
-
-                if (!await _signal.Reader.WaitToReadAsync(cancellationToken))
-                {
-                    return;
-                }
-
-                _signal.Reader.TryRead(out _);
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception)
         {
+            // The socket went away or the connection is being torn down: nothing more can be sent.
+            End();
+            return;
         }
-        catch (Exception) when (cancellationToken.IsCancellationRequested)
+
+        NoteDrained();
+    }
+
+    /// <summary>The pipe is gone: drop what is pending and everything written later.</summary>
+    private void End()
+    {
+        lock (_gate)
         {
+            _completed = true;
+            _pending.ResetWrittenCount();
         }
+
+        _done.TrySetResult();
     }
 
     private void NoteDrained()

@@ -53,6 +53,11 @@ public sealed class BrokerHost : IAsyncDisposable
         }
 
         ListenOptions? amqpListener = null;
+        // Run the connection's read loop where the socket's data arrives and send where frames are written,
+        // instead of hopping through Kestrel's I/O queues: the broker's code never blocks (storage work is
+        // asynchronous or leaves the thread), and each hop cost more CPU than the work it carried.
+        builder.WebHost.UseSockets(sockets => sockets.UnsafePreferInlineScheduling = true);
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             void Amqp(ListenOptions listen)

@@ -23,7 +23,7 @@ namespace OrleansBroker.Silo.Storage.AdoNet.Sqlite;
 /// anyway, and Microsoft.Data.Sqlite answers contention between connections by sleeping 150 ms and retrying; queueing
 /// on a lock in the process is both fairer and faster. Reads are primary-key lookups done at grain activation, so
 /// sharing the lock costs them little. Microsoft.Data.Sqlite has no truly asynchronous I/O, so an operation occupies
-/// its thread for the length of the statement (an fsync for a write).
+/// a thread-pool thread for the length of the statement (an fsync for a write), never the caller's.
 /// </para>
 /// </remarks>
 public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
@@ -191,7 +191,9 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         try
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return operation();
+
+            // Off the caller's thread: it may be a socket's event thread, serving other connections too.
+            return await Task.Run(operation).ConfigureAwait(false);
         }
         catch (SqliteException e)
         {
