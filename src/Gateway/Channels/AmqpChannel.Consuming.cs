@@ -183,13 +183,18 @@ internal sealed partial class AmqpChannel
     {
         foreach (var delivery in deliveries)
         {
-            if (!_settlements.TryGetValue(delivery.Queue, out var list))
+            if (!_settlements.TryGetValue(delivery.Queue, out var batch))
             {
-                list = new List<Settlement>();
-                _settlements[delivery.Queue] = list;
+                batch = new QueueBatch<Settlement>(delivery.Queue);
+                _settlements[delivery.Queue] = batch;
             }
 
-            list.Add(new Settlement(delivery.MessageId, kind));
+            if (batch.Count == 0)
+            {
+                _settlementsToSend.Add(batch);
+            }
+
+            batch.Add(new Settlement(delivery.MessageId, kind));
         }
     }
 

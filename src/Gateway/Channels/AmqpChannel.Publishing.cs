@@ -207,7 +207,7 @@ internal sealed partial class AmqpChannel
     {
         if (!_batches.TryGetValue(queueName, out var batch))
         {
-            batch = new QueueBatch(QueueGrain(GrainKeys.Queue(_connection.VirtualHost, queueName)));
+            batch = new QueueBatch<Message>(QueueGrain(GrainKeys.Queue(_connection.VirtualHost, queueName)));
             _batches[queueName] = batch;
         }
 

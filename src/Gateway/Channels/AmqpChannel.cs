@@ -17,15 +17,19 @@ namespace OrleansBroker.Gateway.Channels;
 /// </summary>
 internal sealed partial class AmqpChannel
 {
+    /// <summary>Per-queue batches a channel keeps between reads (see <see cref="ForgetBatchesOfManyQueues"/>).</summary>
+    private const int RetainedQueueBatches = 64;
+
     private readonly AmqpConnection _connection;
     private readonly object _lock = new();
     private readonly UnackedDeliveries _unacked = new();
     private readonly Dictionary<string, ChannelConsumer> _consumers = new(StringComparer.Ordinal);
     private readonly VirtualHostRoutingTable _routes;
     private readonly RoutingResult _routing = new();
-    private readonly Dictionary<string, QueueBatch> _batches = new(StringComparer.Ordinal);
-    private readonly List<QueueBatch> _batchesWithMessages = new();
-    private readonly Dictionary<IQueueGrain, List<Settlement>> _settlements = new();
+    private readonly Dictionary<string, QueueBatch<Message>> _batches = new(StringComparer.Ordinal);
+    private readonly List<QueueBatch<Message>> _batchesWithMessages = new();
+    private readonly Dictionary<IQueueGrain, QueueBatch<Settlement>> _settlements = new();
+    private readonly List<QueueBatch<Settlement>> _settlementsToSend = new();
     private readonly List<UnackedDelivery> _taken = new();
     private ChannelState _state = ChannelState.Open;
     private ulong _nextDeliveryTag;
@@ -37,6 +41,9 @@ internal sealed partial class AmqpChannel
     private ulong _confirmedSeq;
     private ChannelTransaction? _transaction;
     private ContentAssembly _content;
+
+    // Exchange and routing key of recent publishes, made on the first publish (most channels never publish).
+    private ShortStringCache? _publishStrings;
 
     public AmqpChannel(AmqpConnection connection, ushort number)
     {
@@ -88,7 +95,7 @@ internal sealed partial class AmqpChannel
         switch (id)
         {
             case AmqpMethodIds.BasicPublish:
-                StartPublish(BasicPublish.Decode(arguments));
+                StartPublish(BasicPublish.Decode(arguments, _publishStrings ??= new ShortStringCache()));
                 return ValueTask.CompletedTask;
             case AmqpMethodIds.BasicAck:
                 var ack = BasicAck.Decode(arguments);
@@ -191,7 +198,7 @@ internal sealed partial class AmqpChannel
         for (var i = 0; i < _batchesWithMessages.Count; i++)
         {
             var batch = _batchesWithMessages[i];
-            await batch.Queue.Enqueue(batch.Messages);
+            await batch.Queue.Enqueue(batch.Items);
             batch.Clear();
         }
 
@@ -202,17 +209,35 @@ internal sealed partial class AmqpChannel
             _confirmedSeq = _publishSeq;
         }
 
-        if (_settlements.Count > 0)
+        for (var i = 0; i < _settlementsToSend.Count; i++)
         {
-            foreach (var (queue, settlements) in _settlements)
-            {
-                await queue.Settle(settlements.ToArray());
-            }
-
-            _settlements.Clear();
+            var batch = _settlementsToSend[i];
+            await batch.Queue.Settle(batch.Items);
+            batch.Clear();
         }
 
+        _settlementsToSend.Clear();
+        ForgetBatchesOfManyQueues();
+
         await ResumeConsumersWithCreditAsync();
+    }
+
+    /// <summary>
+    /// The batches are kept to be reused by the next read, but a channel that talks to ever new queues (an RPC
+    /// server replying to each client's reply queue) must not keep one per queue it ever saw. They are all empty
+    /// after a flush.
+    /// </summary>
+    private void ForgetBatchesOfManyQueues()
+    {
+        if (_batches.Count > RetainedQueueBatches)
+        {
+            _batches.Clear();
+        }
+
+        if (_settlements.Count > RetainedQueueBatches)
+        {
+            _settlements.Clear();
+        }
     }
 
     /// <summary>
@@ -330,7 +355,12 @@ internal sealed partial class AmqpChannel
         }
 
         _batchesWithMessages.Clear();
-        _settlements.Clear();
+        foreach (var batch in _settlementsToSend)
+        {
+            batch.Clear();
+        }
+
+        _settlementsToSend.Clear();
     }
 
     private async ValueTask CloseByClientAsync()

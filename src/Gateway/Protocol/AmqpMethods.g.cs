@@ -1484,6 +1484,19 @@ public readonly record struct BasicPublish(ushort Ticket, string Exchange, strin
         return new BasicPublish(ticket, exchange, routingKey, mandatory, immediate);
     }
 
+    /// <summary>Decode with the short strings taken from a cache of recent ones.</summary>
+    public static BasicPublish Decode(ReadOnlySpan<byte> arguments, ShortStringCache strings)
+    {
+        var reader = new AmqpReader(arguments);
+        var ticket = reader.ReadShort();
+        var exchange = reader.ReadShortString(strings);
+        var routingKey = reader.ReadShortString(strings);
+        var mandatory = reader.ReadBit();
+        var immediate = reader.ReadBit();
+        reader.EnsureFullyConsumed();
+        return new BasicPublish(ticket, exchange, routingKey, mandatory, immediate);
+    }
+
     public int GetArgumentsSize() => 3 + AmqpSizes.ShortString(Exchange) + AmqpSizes.ShortString(RoutingKey);
 
     public void EncodeArguments(ref AmqpWriter writer)
@@ -1518,6 +1531,18 @@ public readonly record struct BasicReturn(ushort ReplyCode, string ReplyText, st
         return new BasicReturn(replyCode, replyText, exchange, routingKey);
     }
 
+    /// <summary>Decode with the short strings taken from a cache of recent ones.</summary>
+    public static BasicReturn Decode(ReadOnlySpan<byte> arguments, ShortStringCache strings)
+    {
+        var reader = new AmqpReader(arguments);
+        var replyCode = reader.ReadShort();
+        var replyText = reader.ReadShortString(strings);
+        var exchange = reader.ReadShortString(strings);
+        var routingKey = reader.ReadShortString(strings);
+        reader.EnsureFullyConsumed();
+        return new BasicReturn(replyCode, replyText, exchange, routingKey);
+    }
+
     public int GetArgumentsSize() => 2 + AmqpSizes.ShortString(ReplyText) + AmqpSizes.ShortString(Exchange) + AmqpSizes.ShortString(RoutingKey);
 
     public void EncodeArguments(ref AmqpWriter writer)
@@ -1548,6 +1573,19 @@ public readonly record struct BasicDeliver(string ConsumerTag, ulong DeliveryTag
         var redelivered = reader.ReadBit();
         var exchange = reader.ReadShortString();
         var routingKey = reader.ReadShortString();
+        reader.EnsureFullyConsumed();
+        return new BasicDeliver(consumerTag, deliveryTag, redelivered, exchange, routingKey);
+    }
+
+    /// <summary>Decode with the short strings taken from a cache of recent ones.</summary>
+    public static BasicDeliver Decode(ReadOnlySpan<byte> arguments, ShortStringCache strings)
+    {
+        var reader = new AmqpReader(arguments);
+        var consumerTag = reader.ReadShortString(strings);
+        var deliveryTag = reader.ReadLongLong();
+        var redelivered = reader.ReadBit();
+        var exchange = reader.ReadShortString(strings);
+        var routingKey = reader.ReadShortString(strings);
         reader.EnsureFullyConsumed();
         return new BasicDeliver(consumerTag, deliveryTag, redelivered, exchange, routingKey);
     }
@@ -1613,6 +1651,19 @@ public readonly record struct BasicGetOk(ulong DeliveryTag, bool Redelivered, st
         var redelivered = reader.ReadBit();
         var exchange = reader.ReadShortString();
         var routingKey = reader.ReadShortString();
+        var messageCount = reader.ReadLong();
+        reader.EnsureFullyConsumed();
+        return new BasicGetOk(deliveryTag, redelivered, exchange, routingKey, messageCount);
+    }
+
+    /// <summary>Decode with the short strings taken from a cache of recent ones.</summary>
+    public static BasicGetOk Decode(ReadOnlySpan<byte> arguments, ShortStringCache strings)
+    {
+        var reader = new AmqpReader(arguments);
+        var deliveryTag = reader.ReadLongLong();
+        var redelivered = reader.ReadBit();
+        var exchange = reader.ReadShortString(strings);
+        var routingKey = reader.ReadShortString(strings);
         var messageCount = reader.ReadLong();
         reader.EnsureFullyConsumed();
         return new BasicGetOk(deliveryTag, redelivered, exchange, routingKey, messageCount);

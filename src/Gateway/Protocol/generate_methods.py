@@ -145,15 +145,23 @@ def method_record(m):
     static('uint', 'Id', 'AmqpMethodIds.' + t)
     static('bool', 'HasContent', 'true' if m['content'] else 'false')
 
-    out.append('    public static %s Decode(ReadOnlySpan<byte> arguments)' % t)
-    out.append('    {')
-    out.append('        var reader = new AmqpReader(arguments);')
-    for n, k in fields:
-        out.append('        var %s = %s;' % (camel(n), TYPES[k][2]))
-    out.append('        reader.EnsureFullyConsumed();')
-    out.append('        return new %s(%s);' % (t, ', '.join(camel(n) for n, _ in fields)))
-    out.append('    }')
-    out.append('')
+    def decode(parameters, read):
+        out.append('    public static %s Decode(%s)' % (t, parameters))
+        out.append('    {')
+        out.append('        var reader = new AmqpReader(arguments);')
+        for n, k in fields:
+            out.append('        var %s = %s;' % (camel(n), read(k)))
+        out.append('        reader.EnsureFullyConsumed();')
+        out.append('        return new %s(%s);' % (t, ', '.join(camel(n) for n, _ in fields)))
+        out.append('    }')
+        out.append('')
+
+    decode('ReadOnlySpan<byte> arguments', lambda k: TYPES[k][2])
+    if m['content'] and any(k == 'shortstr' for _, k in fields):
+        # Content-carrying methods come once per message, with the same exchange and routing key again and again.
+        out.append('    /// <summary>Decode with the short strings taken from a cache of recent ones.</summary>')
+        decode('ReadOnlySpan<byte> arguments, ShortStringCache strings',
+               lambda k: 'reader.ReadShortString(strings)' if k == 'shortstr' else TYPES[k][2])
     out.append('    public int GetArgumentsSize() => %s;' % size_expression(m))
     out.append('')
     if fields:

@@ -54,9 +54,14 @@ public ref partial struct AmqpReader
 
     /// <summary>A short string decoded as UTF-8 (invalid sequences become U+FFFD, as RabbitMQ does not reject them).</summary>
     /// <summary>A short string; bytes that are not UTF-8 are refused, as RabbitMQ refuses them.</summary>
-    public string ReadShortString()
+    public string ReadShortString() => DecodeShortString(ReadShortStringBytes());
+
+    /// <summary>A short string through a cache of recent ones (see <see cref="ShortStringCache"/>).</summary>
+    public string ReadShortString(ShortStringCache cache) => cache.Get(ReadShortStringBytes());
+
+    /// <summary>Short strings are UTF-8; malformed bytes are a format error.</summary>
+    internal static string DecodeShortString(ReadOnlySpan<byte> bytes)
     {
-        var bytes = ReadShortStringBytes();
         if (bytes.IsEmpty)
         {
             return string.Empty;
