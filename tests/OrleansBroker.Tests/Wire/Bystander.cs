@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -23,10 +24,9 @@ internal sealed class Bystander : IAsyncDisposable
 
     public static async Task<Bystander> OpenAsync(BrokerFixture fixture)
     {
-        var connection = await RawAmqpConnection.OpenAsync(fixture);
+        var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture, Channel);
         try
         {
-            await connection.OpenChannelAsync(Channel);
             var (queue, _, _) = await connection.DeclareQueueAsync(Channel, string.Empty, exclusive: true);
             Assert.StartsWith("amq.gen-", queue, StringComparison.Ordinal);
             var bystander = new Bystander(connection, queue);
@@ -44,7 +44,7 @@ internal sealed class Bystander : IAsyncDisposable
     public async Task AssertRoundTripAsync()
     {
         var body = Encoding.UTF8.GetBytes($"bystander round {++_round}");
-        await _connection.SendAsync(Wire.Publish(Channel, string.Empty, _queue, body));
+        await _connection.SendAsync(Frames.Publish(Channel, string.Empty, _queue, body));
         var got = await _connection.GetAsync(Channel, _queue);
         Assert.NotNull(got);
         Assert.Equal(body, got);
@@ -52,7 +52,7 @@ internal sealed class Bystander : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _connection.TrySendAsync(Wire.ConnectionClose());
+        await _connection.TrySendAsync(Frames.ConnectionClose());
         await _connection.DisposeAsync();
     }
 }

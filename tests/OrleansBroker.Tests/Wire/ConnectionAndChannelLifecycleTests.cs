@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using OrleansBroker.Amqp;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -13,7 +14,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture, new HandshakeOptions { Heartbeat = 1 });
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Concat(Wire.ConnectionClose(), Wire.ChannelOpen(2), Wire.QueueDeclare(1, string.Empty)));
+        await connection.SendAsync(Frames.Concat(Frames.ConnectionClose(), Frames.ChannelOpen(2), Frames.QueueDeclare(1, string.Empty)));
         var closeOk = await connection.ExpectMethodAsync(0, 10, 51);
         Assert.Equal(4, closeOk.Payload.Length);
 
@@ -27,13 +28,13 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     public async Task Channel_open_close_and_reopen_the_same_number()
     {
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.ChannelOpen(1));
+        await connection.SendAsync(Frames.ChannelOpen(1));
         var openOk = await connection.ExpectMethodAsync(1, 20, 11);
         var args = openOk.Args();
         Assert.Empty(args.LongStrBytes());
         Assert.Equal(0, args.Remaining);
 
-        await connection.SendAsync(Wire.ChannelClose(1));
+        await connection.SendAsync(Frames.ChannelClose(1));
         var closeOk = await connection.ExpectMethodAsync(1, 20, 41);
         Assert.Equal(4, closeOk.Payload.Length);
 
@@ -48,20 +49,20 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.ChannelOpen(1));
+        await connection.SendAsync(Frames.ChannelOpen(1));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - second 'channel.open' seen", 20, 10);
         await bystander.AssertRoundTripAsync();
     }
 
     public static TheoryData<string, byte[], ushort, ushort> MethodsOnUnopenedChannel => new()
     {
-        { "queue.declare", Wire.QueueDeclare(5, "wire-never"), 50, 10 },
+        { "queue.declare", Frames.QueueDeclare(5, "wire-never"), 50, 10 },
         // A content-bearing method is only judged once its content is complete.
-        { "basic.publish with its content", Wire.Publish(5, string.Empty, "wire-never", [1, 2, 3]), 60, 40 },
-        { "basic.get", Wire.BasicGet(5, "wire-never"), 60, 70 },
-        { "channel.close", Wire.ChannelClose(5), 20, 40 },
-        { "channel.close-ok", Wire.ChannelCloseOk(5), 20, 41 },
-        { "channel.flow", Wire.Method(5, 20, 20, new ArgWriter().Bit(true)), 20, 20 },
+        { "basic.publish with its content", Frames.Publish(5, string.Empty, "wire-never", [1, 2, 3]), 60, 40 },
+        { "basic.get", Frames.BasicGet(5, "wire-never"), 60, 70 },
+        { "channel.close", Frames.ChannelClose(5), 20, 40 },
+        { "channel.close-ok", Frames.ChannelCloseOk(5), 20, 41 },
+        { "channel.flow", Frames.ChannelFlow(5, active: true), 20, 20 },
     };
 
     [Theory]
@@ -82,9 +83,9 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(3);
-        await connection.SendAsync(Wire.ChannelClose(3));
+        await connection.SendAsync(Frames.ChannelClose(3));
         await connection.ExpectMethodAsync(3, 20, 41);
-        await connection.SendAsync(Wire.QueueDeclare(3, string.Empty));
+        await connection.SendAsync(Frames.QueueDeclare(3, string.Empty));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - expected 'channel.open'", 50, 10);
         await bystander.AssertRoundTripAsync();
     }
@@ -108,7 +109,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await using var connection = await RawAmqpConnection.OpenAsync(fixture, new HandshakeOptions { ChannelMax = 2 });
         await connection.OpenChannelAsync(1);
         await connection.OpenChannelAsync(7);
-        await connection.SendAsync(Wire.ChannelOpen(3));
+        await connection.SendAsync(Frames.ChannelOpen(3));
         await connection.ExpectConnectionErrorAsync(
             ReplyCode.NotAllowed, "NOT_ALLOWED - number of channels opened (2) has reached the negotiated channel_max (2)", 0, 0);
         await bystander.AssertRoundTripAsync();
@@ -121,7 +122,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         for (ushort channel = 1; channel <= 3; channel++)
         {
             await connection.OpenChannelAsync(channel);
-            await connection.SendAsync(Wire.ChannelClose(channel));
+            await connection.SendAsync(Frames.ChannelClose(channel));
             await connection.ExpectMethodAsync(channel, 20, 41);
         }
     }
@@ -132,7 +133,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
         await connection.OpenChannelAsync(2);
-        await connection.SendAsync(Wire.QueueDeclare(1, FixtureName("missing"), passive: true));
+        await connection.SendAsync(Frames.QueueDeclare(1, FixtureName("missing"), passive: true));
         var close = CloseInfo.Parse(await connection.ExpectMethodAsync(1, 20, 40));
         Assert.Equal((ushort)ReplyCode.NotFound, close.ReplyCode);
         Assert.StartsWith("NOT_FOUND - no queue 'wire-missing-", close.ReplyText, StringComparison.Ordinal);
@@ -141,13 +142,13 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         Assert.Equal(10, close.MethodId);
 
         // Until the client's close-ok, RabbitMQ drops what arrives on the closing channel.
-        await connection.SendAsync(Wire.Concat(Wire.QueueDeclare(1, string.Empty), Wire.BasicGet(1, "wire-none")));
+        await connection.SendAsync(Frames.Concat(Frames.QueueDeclare(1, string.Empty), Frames.BasicGet(1, "wire-none")));
         await connection.ExpectSilenceAsync(TimeSpan.FromMilliseconds(500));
 
         // The other channel is unaffected.
         await connection.DeclareQueueAsync(2, string.Empty, exclusive: true);
 
-        await connection.SendAsync(Wire.ChannelCloseOk(1));
+        await connection.SendAsync(Frames.ChannelCloseOk(1));
         await connection.OpenChannelAsync(1);
         await connection.DeclareQueueAsync(1, string.Empty, exclusive: true);
     }
@@ -158,9 +159,9 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.QueueDeclare(1, FixtureName("missing"), passive: true));
+        await connection.SendAsync(Frames.QueueDeclare(1, FixtureName("missing"), passive: true));
         await connection.ExpectMethodAsync(1, 20, 40);
-        await connection.SendAsync(Wire.ChannelOpen(1));
+        await connection.SendAsync(Frames.ChannelOpen(1));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - second 'channel.open' seen", 20, 10);
         await bystander.AssertRoundTripAsync();
     }
@@ -170,10 +171,10 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.Heartbeat(1));
+        await connection.SendAsync(Frames.Heartbeat(1));
         await connection.ExpectConnectionCloseAsync();
         var watch = Stopwatch.StartNew();
-        await connection.SendAsync(Wire.ConnectionCloseOk());
+        await connection.SendAsync(Frames.ConnectionCloseOk());
         await connection.ExpectClosedAsync(timeout: TimeSpan.FromSeconds(5));
         Assert.True(watch.Elapsed < TimeSpan.FromSeconds(5));
         await bystander.AssertRoundTripAsync();
@@ -184,7 +185,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.ChannelOpen(0));
+        await connection.SendAsync(Frames.ChannelOpen(0));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", 20, 10);
         await bystander.AssertRoundTripAsync();
     }
@@ -194,7 +195,7 @@ public sealed class ConnectionAndChannelLifecycleTests(BrokerFixture fixture) : 
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.QueueDeclare(0, string.Empty));
+        await connection.SendAsync(Frames.QueueDeclare(0, string.Empty));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", 50, 10);
         await bystander.AssertRoundTripAsync();
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using OrleansBroker.Amqp;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -19,8 +20,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Content_header_without_a_publish_gets_505_expected_method_frame()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.ContentHeader(1, 5));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.ContentHeader(1, 5));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -29,8 +30,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Body_without_a_publish_gets_505_expected_method_frame()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.Body(1, "abc"u8));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.Body(1, "abc"u8));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -41,8 +42,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Content_frame_on_a_channel_never_opened_gets_505_expected_method_frame(byte type)
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        var frame = type == FrameType.Header ? Wire.ContentHeader(9, 3) : Wire.Body(9, "abc"u8);
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        var frame = type == FrameType.Header ? Frames.ContentHeader(9, 3) : Frames.Body(9, "abc"u8);
         await connection.SendAsync(frame);
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
         await bystander.AssertRoundTripAsync();
@@ -52,8 +53,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Body_right_after_the_publish_gets_505_expected_content_header()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.Body(1, "abc"u8)));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.Body(1, "abc"u8)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedHeader, 60, 40);
         await bystander.AssertRoundTripAsync();
     }
@@ -62,8 +63,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Method_right_after_the_publish_gets_505_expected_content_header()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.BasicPublish(1, string.Empty, "wire-none")));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.BasicPublish(1, string.Empty, "wire-none")));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedHeader, 60, 40);
         await bystander.AssertRoundTripAsync();
     }
@@ -71,11 +72,11 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Heartbeat_inside_content_is_allowed()
     {
-        await using var connection = await OpenWithChannelAsync();
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
         var (queue, _, _) = await connection.DeclareQueueAsync(1, string.Empty, exclusive: true);
-        await connection.SendAsync(Wire.Concat(
-            Wire.BasicPublish(1, string.Empty, queue), Wire.Heartbeat(), Wire.ContentHeader(1, 6), Wire.Heartbeat(),
-            Wire.Body(1, "abc"u8), Wire.Heartbeat(), Wire.Body(1, "def"u8)));
+        await connection.SendAsync(Frames.Concat(
+            Frames.BasicPublish(1, string.Empty, queue), Frames.Heartbeat(), Frames.ContentHeader(1, 6), Frames.Heartbeat(),
+            Frames.Body(1, "abc"u8), Frames.Heartbeat(), Frames.Body(1, "def"u8)));
         Assert.Equal("abcdef"u8.ToArray(), await connection.GetAsync(1, queue));
     }
 
@@ -83,9 +84,9 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Method_in_the_middle_of_the_body_gets_505_expected_content_body()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.Concat(
-            Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 10), Wire.Body(1, "abc"u8), Wire.BasicGet(1, "wire-none")));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.Concat(
+            Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.ContentHeader(1, 10), Frames.Body(1, "abc"u8), Frames.BasicGet(1, "wire-none")));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedBody, 60, 40);
         await bystander.AssertRoundTripAsync();
     }
@@ -94,8 +95,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Content_header_of_another_class_gets_505()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 3, classId: 50)));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.ContentHeader(1, 3, classId: 50)));
         await connection.ExpectConnectionErrorAsync(
             ReplyCode.UnexpectedFrame, "UNEXPECTED_FRAME - expected content header for class 60, got one for class 50 instead", 60, 40);
         await bystander.AssertRoundTripAsync();
@@ -105,8 +106,8 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Second_content_header_gets_505_expected_content_body()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 3), Wire.ContentHeader(1, 3)));
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.ContentHeader(1, 3), Frames.ContentHeader(1, 3)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedBody, 60, 40);
         await bystander.AssertRoundTripAsync();
     }
@@ -123,15 +124,15 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
         await bystander.DeclareQueueAsync(1, queue);
         try
         {
-            await using var connection = await OpenWithChannelAsync();
-            await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, queue), Wire.ContentHeader(1, 3), Wire.Body(1, "abcdef"u8)));
-            await connection.TrySendAsync(Wire.BasicGet(1, queue));
+            await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
+            await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, queue), Frames.ContentHeader(1, 3), Frames.Body(1, "abcdef"u8)));
+            await connection.TrySendAsync(Frames.BasicGet(1, queue));
             var close = await connection.ExpectConnectionCloseAsync();
             Assert.Equal((ushort)ReplyCode.UnexpectedFrame, close.ReplyCode);
             Assert.StartsWith("UNEXPECTED_FRAME - ", close.ReplyText, StringComparison.Ordinal);
             Assert.Equal(60, close.ClassId);
             Assert.Equal(40, close.MethodId);
-            await connection.TrySendAsync(Wire.ConnectionCloseOk());
+            await connection.TrySendAsync(Frames.ConnectionCloseOk());
             await connection.ExpectClosedAsync(allowHeartbeats: true);
 
             var (_, messages, _) = await bystander.DeclareQueueAsync(1, queue, passive: true);
@@ -140,7 +141,7 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
         }
         finally
         {
-            await bystander.SendAsync(Wire.QueueDelete(1, queue));
+            await bystander.SendAsync(Frames.QueueDelete(1, queue));
             await bystander.ExpectMethodAsync(1, 50, 41);
             await bystander.DisposeAsync();
         }
@@ -150,9 +151,9 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     public async Task Content_frame_on_another_open_channel_gets_505_expected_method_frame()
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
-        await using var connection = await OpenWithChannelAsync();
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
         await connection.OpenChannelAsync(2);
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.ContentHeader(1, 3), Wire.Body(2, "abc"u8)));
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.ContentHeader(1, 3), Frames.Body(2, "abc"u8)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, ExpectedMethod, 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -160,13 +161,13 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Content_of_two_channels_may_interleave()
     {
-        await using var connection = await OpenWithChannelAsync();
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
         await connection.OpenChannelAsync(2);
         var (queue, _, _) = await connection.DeclareQueueAsync(1, string.Empty, exclusive: true);
-        await connection.SendAsync(Wire.Concat(
-            Wire.BasicPublish(1, string.Empty, queue), Wire.ContentHeader(1, 3),
-            Wire.BasicPublish(2, string.Empty, queue), Wire.ContentHeader(2, 3), Wire.Body(2, "two"u8),
-            Wire.Body(1, "one"u8)));
+        await connection.SendAsync(Frames.Concat(
+            Frames.BasicPublish(1, string.Empty, queue), Frames.ContentHeader(1, 3),
+            Frames.BasicPublish(2, string.Empty, queue), Frames.ContentHeader(2, 3), Frames.Body(2, "two"u8),
+            Frames.Body(1, "one"u8)));
         var first = await connection.GetAsync(1, queue);
         var second = await connection.GetAsync(1, queue);
         Assert.Equal(["one", "two"], new[] { first!, second! }.Select(b => Encoding.ASCII.GetString(b)).Order());
@@ -175,10 +176,10 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
     [Fact]
     public async Task Empty_body_is_one_header_and_no_body_frame_both_ways()
     {
-        await using var connection = await OpenWithChannelAsync();
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
         var (queue, _, _) = await connection.DeclareQueueAsync(1, string.Empty, exclusive: true);
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, queue), Wire.ContentHeader(1, 0)));
-        await connection.SendAsync(Wire.BasicGet(1, queue));
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, queue), Frames.ContentHeader(1, 0)));
+        await connection.SendAsync(Frames.BasicGet(1, queue));
         var getOk = await connection.ExpectMethodAsync(1, 60, 71);
         var args = getOk.Args();
         Assert.Equal(1ul, args.LongLong());
@@ -191,32 +192,17 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
         Assert.Equal(14, header.Payload.Length);
 
         // Nothing else: the next frame is the answer to the next command.
-        await connection.SendAsync(Wire.BasicGet(1, queue));
+        await connection.SendAsync(Frames.BasicGet(1, queue));
         await connection.ExpectMethodAsync(1, 60, 72);
     }
 
     [Fact]
     public async Task Empty_body_frames_inside_content_are_accepted()
     {
-        await using var connection = await OpenWithChannelAsync();
+        await using var connection = await RawAmqpConnection.OpenWithChannelAsync(fixture);
         var (queue, _, _) = await connection.DeclareQueueAsync(1, string.Empty, exclusive: true);
-        await connection.SendAsync(Wire.Concat(
-            Wire.BasicPublish(1, string.Empty, queue), Wire.ContentHeader(1, 3), Wire.Body(1, []), Wire.Body(1, "abc"u8)));
+        await connection.SendAsync(Frames.Concat(
+            Frames.BasicPublish(1, string.Empty, queue), Frames.ContentHeader(1, 3), Frames.Body(1, []), Frames.Body(1, "abc"u8)));
         Assert.Equal("abc"u8.ToArray(), await connection.GetAsync(1, queue));
-    }
-
-    private async Task<RawAmqpConnection> OpenWithChannelAsync()
-    {
-        var connection = await RawAmqpConnection.OpenAsync(fixture);
-        try
-        {
-            await connection.OpenChannelAsync(1);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
     }
 }

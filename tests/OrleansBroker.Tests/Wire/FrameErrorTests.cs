@@ -1,6 +1,7 @@
 using System.Text.RegularExpressions;
 using OrleansBroker.Amqp;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -17,7 +18,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        var frame = Wire.ConnectionClose(200, string.Empty);
+        var frame = Frames.ConnectionClose(200, string.Empty);
         frame[^1] = 0x00;
         await connection.SendAsync(frame);
         var close = await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 1, all octets = <<0,10,0,50,0,200,0,0,0,0,0>>: {invalid_frame_end_marker,", 0, 0, textIsPrefix: true);
@@ -31,7 +32,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        var frame = Wire.QueueDeclare(1, "abcdefghijklmnop", exclusive: true);
+        var frame = Frames.QueueDeclare(1, "abcdefghijklmnop", exclusive: true);
         frame[^1] = 0xCF;
         await connection.SendAsync(frame);
         var close = await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 1, first 16 octets = ", 0, 0, textIsPrefix: true);
@@ -51,7 +52,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         await using var connection = await RawAmqpConnection.OpenAsync(fixture, new HandshakeOptions { FrameMax = frameMax });
         await connection.OpenChannelAsync(1);
         var payload = new byte[Math.Min(declaredSize, frameMax + 1)];
-        await connection.TrySendAsync(Wire.FrameWithDeclaredSize(FrameType.Body, 1, payload, declaredSize));
+        await connection.TrySendAsync(Frames.FrameWithDeclaredSize(FrameType.Body, 1, payload, declaredSize));
         await connection.ExpectConnectionErrorAsync(
             ReplyCode.FrameError, $"FRAME_ERROR - type 3, all octets = <<>>: {{frame_too_large,{declaredSize},{reportedLimit}}}", 0, 0);
         await bystander.AssertRoundTripAsync();
@@ -67,9 +68,9 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         var (queue, _, _) = await connection.DeclareQueueAsync(1, string.Empty, exclusive: true);
         var body = new byte[frameMax + 100];
         new Random(7).NextBytes(body);
-        await connection.SendAsync(Wire.Publish(1, string.Empty, queue, body, maxBodyFrame: (int)frameMax));
+        await connection.SendAsync(Frames.Publish(1, string.Empty, queue, body, maxBodyFrame: (int)frameMax));
 
-        await connection.SendAsync(Wire.BasicGet(1, queue));
+        await connection.SendAsync(Frames.BasicGet(1, queue));
         await connection.ExpectMethodAsync(1, 60, 71);
         var (size, _) = await connection.ReadContentHeaderAsync(1);
         Assert.Equal((ulong)body.Length, size);
@@ -89,7 +90,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.Frame(type, 0, "abc"u8));
+        await connection.SendAsync(Frames.Frame(type, 0, "abc"u8));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, $"FRAME_ERROR - type {type}, all octets = <<\"abc\">>: unknown_frame", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -100,7 +101,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Frame(5, 1, [1, 2, 3]));
+        await connection.SendAsync(Frames.Frame(5, 1, [1, 2, 3]));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 5, all octets = <<1,2,3>>: unknown_frame", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -111,7 +112,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Heartbeat(1));
+        await connection.SendAsync(Frames.Heartbeat(1));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, "UNEXPECTED_FRAME - type 8, all octets = <<>>", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -121,7 +122,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.Frame(FrameType.Heartbeat, 0, "abc"u8));
+        await connection.SendAsync(Frames.Frame(FrameType.Heartbeat, 0, "abc"u8));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 8, all octets = <<\"abc\">>: unknown_frame", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -132,7 +133,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Frame(FrameType.Method, 1, [0, 50]));
+        await connection.SendAsync(Frames.Frame(FrameType.Method, 1, [0, 50]));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 1, all octets = <<0,50>>: unknown_frame", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -143,7 +144,7 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Concat(Wire.BasicPublish(1, string.Empty, "wire-none"), Wire.Frame(FrameType.Header, 1, [0, 60, 0])));
+        await connection.SendAsync(Frames.Concat(Frames.BasicPublish(1, string.Empty, "wire-none"), Frames.Frame(FrameType.Header, 1, [0, 60, 0])));
         await connection.ExpectConnectionErrorAsync(ReplyCode.FrameError, "FRAME_ERROR - type 2, all octets = <<0,60,0>>: unknown_frame", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -151,22 +152,22 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
     public static TheoryData<string, byte[], string, ushort, ushort> UndecodableArguments => new()
     {
         // RabbitMQ reports an undecodable argument list as 501 (not 502 SYNTAX_ERROR) and prints the arguments.
-        { "queue.declare cut inside the name", Wire.Method(1, 50, 10, [0, 0, 5, (byte)'a', (byte)'b']), "FRAME_ERROR - cannot decode <<0,0,5,97,98>>", 50, 10 },
-        { "queue.declare without arguments", Wire.Method(1, 50, 10), "FRAME_ERROR - cannot decode <<>>", 50, 10 },
-        { "basic.get cut inside the name", Wire.Method(1, 60, 70, [0, 0, 9, (byte)'a', (byte)'b', (byte)'c']), "FRAME_ERROR - cannot decode <<0,0,9,97,98,99>>", 60, 70 },
+        { "queue.declare cut inside the name", Frames.Method(1, 50, 10, [0, 0, 5, (byte)'a', (byte)'b']), "FRAME_ERROR - cannot decode <<0,0,5,97,98>>", 50, 10 },
+        { "queue.declare without arguments", Frames.Method(1, 50, 10), "FRAME_ERROR - cannot decode <<>>", 50, 10 },
+        { "basic.get cut inside the name", Frames.Method(1, 60, 70, [0, 0, 9, (byte)'a', (byte)'b', (byte)'c']), "FRAME_ERROR - cannot decode <<0,0,9,97,98,99>>", 60, 70 },
         {
             "queue.declare with trailing octets",
-            Wire.Method(1, 50, 10, new ArgWriter().Short(0).ShortStr(string.Empty).Octet(8).Long(0).Raw("xyz"u8)),
+            Frames.Method(1, 50, 10, new ArgWriter().Short(0).ShortStr(string.Empty).Octet(8).Long(0).Raw("xyz"u8)),
             "FRAME_ERROR - cannot decode <<0,0,0,8,0,0,0,0,120,121,122>>", 50, 10
         },
         {
             "basic.qos cut short",
-            Wire.Method(1, 60, 10, new ArgWriter().Long(0).Short(10)),
+            Frames.Method(1, 60, 10, new ArgWriter().Long(0).Short(10)),
             "FRAME_ERROR - cannot decode <<0,0,0,0,0,10>>", 60, 10
         },
         {
             "shortstr that is not UTF-8",
-            Wire.Method(1, 50, 10, new ArgWriter().Short(0).Octet(2).Raw([0xFF, 0xFE]).Octet(8).Long(0)),
+            Frames.Method(1, 50, 10, new ArgWriter().Short(0).Octet(2).Raw([0xFF, 0xFE]).Octet(8).Long(0)),
             "FRAME_ERROR - Malformed UTF-8 in shortstr", 0, 0
         },
     };
@@ -186,14 +187,14 @@ public sealed partial class FrameErrorTests(BrokerFixture fixture) : IClassFixtu
 
     public static TheoryData<string, byte[], ReplyCode> CrashingInput => new()
     {
-        { "unknown class 99 on channel 1", Wire.Method(1, 99, 10), ReplyCode.NotImplemented },
-        { "unknown method 99 of basic on channel 1", Wire.Method(1, 60, 99), ReplyCode.NotImplemented },
-        { "unknown method 99 of connection on channel 0", Wire.Method(0, 10, 99), ReplyCode.NotImplemented },
-        { "unknown class 99 on channel 0", Wire.Method(0, 99, 10), ReplyCode.NotImplemented },
-        { "class 0 method 0", Wire.Method(1, 0, 0), ReplyCode.NotImplemented },
+        { "unknown class 99 on channel 1", Frames.Method(1, 99, 10), ReplyCode.NotImplemented },
+        { "unknown method 99 of basic on channel 1", Frames.Method(1, 60, 99), ReplyCode.NotImplemented },
+        { "unknown method 99 of connection on channel 0", Frames.Method(0, 10, 99), ReplyCode.NotImplemented },
+        { "unknown class 99 on channel 0", Frames.Method(0, 99, 10), ReplyCode.NotImplemented },
+        { "class 0 method 0", Frames.Method(1, 0, 0), ReplyCode.NotImplemented },
         {
             "field table with an unknown field type",
-            Wire.Method(1, 50, 10, new ArgWriter().Short(0).ShortStr(string.Empty).Octet(8).Long(3).Raw([1, (byte)'a', (byte)'Z'])),
+            Frames.Method(1, 50, 10, new ArgWriter().Short(0).ShortStr(string.Empty).Octet(8).Long(3).Raw([1, (byte)'a', (byte)'Z'])),
             ReplyCode.FrameError
         },
     };

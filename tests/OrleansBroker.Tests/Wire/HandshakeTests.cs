@@ -1,6 +1,7 @@
 using System.Text;
 using OrleansBroker.Amqp;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -11,7 +12,7 @@ namespace OrleansBroker.Tests.Wire;
 /// </summary>
 public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
-    private static readonly byte[] Amqp0091 = Wire.ProtocolHeader;
+    private static readonly byte[] Amqp0091 = Frames.ProtocolHeader;
 
     public static TheoryData<string, byte[]> BadHeaders => new()
     {
@@ -105,7 +106,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     public async Task Start_ok_then_tune_proposes_2047_channels_131072_octets_60_s_heartbeat(string mechanism)
     {
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
-        var (_, tune) = await connection.HandshakeAsync(new HandshakeOptions { Mechanism = mechanism });
+        var (_, tune) = await Handshake.RunAsync(connection, new HandshakeOptions { Mechanism = mechanism });
         Assert.Equal(new TuneInfo(2047, 131072, 60), tune);
         await connection.OpenChannelAsync(1);
     }
@@ -116,9 +117,9 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
         await connection.SendAsync(Amqp0091);
         await connection.ExpectMethodAsync(0, 10, 10);
-        await connection.SendAsync(Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest")));
+        await connection.SendAsync(Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest")));
         await connection.ExpectMethodAsync(0, 10, 30);
-        await connection.SendAsync(Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.ConnectionOpen("/")));
+        await connection.SendAsync(Frames.Concat(Frames.TuneOk(2047, 131072, 0), Frames.ConnectionOpen("/")));
         var openOk = await connection.ExpectMethodAsync(0, 10, 41);
         var args = openOk.Args();
         Assert.Equal(string.Empty, args.ShortStr());
@@ -135,8 +136,8 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
         await connection.SendAsync(Amqp0091);
         await connection.ExpectMethodAsync(0, 10, 10);
-        var response = mechanism == "PLAIN" ? Wire.PlainResponse(user, password) : Wire.AmqPlainResponse(user, password);
-        await connection.SendAsync(Wire.StartOk(mechanism, response, Wire.ClientProperties(authenticationFailureClose: true)));
+        var response = mechanism == "PLAIN" ? Frames.PlainResponse(user, password) : Frames.AmqPlainResponse(user, password);
+        await connection.SendAsync(Frames.StartOk(mechanism, response, Frames.ClientProperties(authenticationFailureClose: true)));
 
         // The same text for a wrong password and an unknown user: nothing tells which one was wrong.
         var close = await connection.ExpectConnectionCloseAsync();
@@ -146,7 +147,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
         Assert.Equal(0, close.MethodId);
 
         // RabbitMQ does not wait for close-ok here: it closes the socket about 3 s later either way.
-        await connection.TrySendAsync(Wire.ConnectionCloseOk());
+        await connection.TrySendAsync(Frames.ConnectionCloseOk());
         await connection.ExpectClosedAsync();
         await bystander.AssertRoundTripAsync();
     }
@@ -158,24 +159,24 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
         await connection.SendAsync(Amqp0091);
         await connection.ExpectMethodAsync(0, 10, 10);
-        await connection.SendAsync(Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "wrong"), Wire.ClientProperties(authenticationFailureClose: false)));
+        await connection.SendAsync(Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "wrong"), Frames.ClientProperties(authenticationFailureClose: false)));
         await connection.ExpectClosedAsync();
         await bystander.AssertRoundTripAsync();
     }
 
     public static TheoryData<string, byte[]> RefusedStartOks => new()
     {
-        { "unknown mechanism", Wire.StartOk("SCRAM-NOPE", Wire.PlainResponse("guest", "guest")) },
-        { "PLAIN response without NULs", Wire.StartOk("PLAIN", Encoding.ASCII.GetBytes("guestguest")) },
-        { "AMQPLAIN response with a table length prefix", Wire.StartOk("AMQPLAIN", new ArgWriter().Table(new Dictionary<string, object?> { ["LOGIN"] = "guest", ["PASSWORD"] = "guest" }).ToArray()) },
-        { "start-ok with a bad frame end", Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest"))[..^1].Append((byte)0).ToArray() },
+        { "unknown mechanism", Frames.StartOk("SCRAM-NOPE", Frames.PlainResponse("guest", "guest")) },
+        { "PLAIN response without NULs", Frames.StartOk("PLAIN", Encoding.ASCII.GetBytes("guestguest")) },
+        { "AMQPLAIN response with a table length prefix", Frames.StartOk("AMQPLAIN", new ArgWriter().Table(new Dictionary<string, object?> { ["LOGIN"] = "guest", ["PASSWORD"] = "guest" }).ToArray()) },
+        { "start-ok with a bad frame end", Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest"))[..^1].Append((byte)0).ToArray() },
 
         // Before tuning, RabbitMQ's frame_max is 4096: a start-ok with large client-properties is a frame error.
         {
             "start-ok frame above 4096 octets",
-            Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest"), new Dictionary<string, object?> { ["product"] = "wire", ["padding"] = new string('p', 6000) })
+            Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest"), new Dictionary<string, object?> { ["product"] = "wire", ["padding"] = new string('p', 6000) })
         },
-        { "channel.open instead of start-ok", Wire.ChannelOpen(1) },
+        { "channel.open instead of start-ok", Frames.ChannelOpen(1) },
     };
 
     [Theory]
@@ -198,7 +199,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
         await connection.SendAsync(Amqp0091);
         await connection.ExpectMethodAsync(0, 10, 10);
-        var startOk = Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest"), new Dictionary<string, object?> { ["product"] = "wire", ["padding"] = new string('p', 3900) });
+        var startOk = Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest"), new Dictionary<string, object?> { ["product"] = "wire", ["padding"] = new string('p', 3900) });
         Assert.InRange(startOk.Length - 8, 3900, 4088);
         await connection.SendAsync(startOk);
         await connection.ExpectMethodAsync(0, 10, 30);
@@ -218,7 +219,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.Concat(Wire.TuneOk(channelMax, frameMax, heartbeat), Wire.ConnectionOpen("/")));
+        await connection.SendAsync(Frames.Concat(Frames.TuneOk(channelMax, frameMax, heartbeat), Frames.ConnectionOpen("/")));
         await connection.ExpectClosedAsync();
         await bystander.AssertRoundTripAsync();
     }
@@ -230,7 +231,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     public async Task Tune_ok_at_or_below_the_server_limits_is_accepted(ushort channelMax, uint frameMax, ushort heartbeat)
     {
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.Concat(Wire.TuneOk(channelMax, frameMax, heartbeat), Wire.ConnectionOpen("/")));
+        await connection.SendAsync(Frames.Concat(Frames.TuneOk(channelMax, frameMax, heartbeat), Frames.ConnectionOpen("/")));
         await connection.ExpectMethodAsync(0, 10, 41);
         await connection.OpenChannelAsync(1);
     }
@@ -240,7 +241,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.ConnectionOpen("no-such-vhost-wire")));
+        await connection.SendAsync(Frames.Concat(Frames.TuneOk(2047, 131072, 0), Frames.ConnectionOpen("no-such-vhost-wire")));
         await connection.ExpectConnectionErrorAsync(ReplyCode.NotAllowed, "NOT_ALLOWED - vhost no-such-vhost-wire not found", 10, 40);
         await bystander.AssertRoundTripAsync();
     }
@@ -250,7 +251,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.ConnectionOpen("/"));
+        await connection.SendAsync(Frames.ConnectionOpen("/"));
         await connection.ExpectClosedAsync();
         await bystander.AssertRoundTripAsync();
     }
@@ -260,7 +261,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest")));
+        await connection.SendAsync(Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest")));
         await connection.ExpectClosedAsync();
         await bystander.AssertRoundTripAsync();
     }
@@ -270,7 +271,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.TuneOk(2047, 131072, 0)));
+        await connection.SendAsync(Frames.Concat(Frames.TuneOk(2047, 131072, 0), Frames.TuneOk(2047, 131072, 0)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state opening", 10, 31);
         await bystander.AssertRoundTripAsync();
     }
@@ -280,7 +281,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await StartedAndAuthenticatedAsync();
-        await connection.SendAsync(Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.ChannelOpen(1)));
+        await connection.SendAsync(Frames.Concat(Frames.TuneOk(2047, 131072, 0), Frames.ChannelOpen(1)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.UnexpectedFrame, "UNEXPECTED_FRAME - type 1, all octets = <<0,20,0,10,0>>", 0, 0);
         await bystander.AssertRoundTripAsync();
     }
@@ -290,27 +291,12 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.ConnectionOpen("/"));
+        await connection.SendAsync(Frames.ConnectionOpen("/"));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", 10, 40);
         await bystander.AssertRoundTripAsync();
     }
 
     /// <summary>Header, connection.start, start-ok (guest), connection.tune: ready for tune-ok.</summary>
-    private async Task<RawAmqpConnection> StartedAndAuthenticatedAsync()
-    {
-        var connection = await RawAmqpConnection.ConnectAsync(fixture);
-        try
-        {
-            await connection.SendAsync(Amqp0091);
-            await connection.ExpectMethodAsync(0, 10, 10);
-            await connection.SendAsync(Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest")));
-            await connection.ExpectMethodAsync(0, 10, 30);
-            return connection;
-        }
-        catch
-        {
-            await connection.DisposeAsync();
-            throw;
-        }
-    }
+    private Task<RawAmqpConnection> StartedAndAuthenticatedAsync() =>
+        RawAmqpConnection.ConnectThenAsync(fixture, connection => Handshake.AuthenticateAsync(connection, new HandshakeOptions()));
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -21,7 +22,7 @@ public sealed class HeartbeatTests(BrokerFixture fixture) : IClassFixture<Broker
         {
             if (watch.Elapsed >= nextBeat)
             {
-                await connection.SendAsync(Wire.Heartbeat());
+                await connection.SendAsync(Frames.Heartbeat());
                 nextBeat = watch.Elapsed + TimeSpan.FromMilliseconds(300);
             }
 
@@ -82,11 +83,11 @@ public sealed class HeartbeatTests(BrokerFixture fixture) : IClassFixture<Broker
     public async Task Client_heartbeats_during_the_handshake_are_accepted()
     {
         await using var connection = await RawAmqpConnection.ConnectAsync(fixture);
-        await connection.SendAsync(Wire.ProtocolHeader);
+        await connection.SendAsync(Frames.ProtocolHeader);
         await connection.ExpectMethodAsync(0, 10, 10);
-        await connection.SendAsync(Wire.Concat(Wire.Heartbeat(), Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest"))));
+        await connection.SendAsync(Frames.Concat(Frames.Heartbeat(), Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest"))));
         await connection.ExpectMethodAsync(0, 10, 30);
-        await connection.SendAsync(Wire.Concat(Wire.Heartbeat(), Wire.TuneOk(2047, 131072, 0), Wire.Heartbeat(), Wire.ConnectionOpen("/"), Wire.Heartbeat()));
+        await connection.SendAsync(Frames.Concat(Frames.Heartbeat(), Frames.TuneOk(2047, 131072, 0), Frames.Heartbeat(), Frames.ConnectionOpen("/"), Frames.Heartbeat()));
         await connection.ExpectMethodAsync(0, 10, 41);
         await connection.OpenChannelAsync(1);
     }

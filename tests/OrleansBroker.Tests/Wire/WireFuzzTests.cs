@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Net.Sockets;
 using System.Text;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 using RabbitMQ.Client;
 using Xunit.Abstractions;
 
@@ -117,12 +118,12 @@ public sealed class WireFuzzTests(BrokerFixture fixture, ITestOutputHelper outpu
         else if (mode < 4)
         {
             // A valid header, then garbage or a mutated start-ok before authentication.
-            if (!await TrySendAsync(connection, Wire.ProtocolHeader) || !await ExpectAsync(connection, 10, 10, stats))
+            if (!await TrySendAsync(connection, Frames.ProtocolHeader) || !await ExpectAsync(connection, 10, 10, stats))
             {
                 return;
             }
 
-            var startOk = Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest"));
+            var startOk = Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest"));
             await SendInputAsync(connection, rng.Next(3) == 0 ? RandomBytes(rng, 1, 200) : Mutate(rng, startOk), stats);
         }
         else
@@ -155,17 +156,17 @@ public sealed class WireFuzzTests(BrokerFixture fixture, ITestOutputHelper outpu
 
     private static async Task<bool> HandshakeAsync(RawAmqpConnection connection, FuzzStats stats)
     {
-        if (!await TrySendAsync(connection, Wire.ProtocolHeader) || !await ExpectAsync(connection, 10, 10, stats))
+        if (!await TrySendAsync(connection, Frames.ProtocolHeader) || !await ExpectAsync(connection, 10, 10, stats))
         {
             return false;
         }
 
-        if (!await TrySendAsync(connection, Wire.StartOk("PLAIN", Wire.PlainResponse("guest", "guest"))) || !await ExpectAsync(connection, 10, 30, stats))
+        if (!await TrySendAsync(connection, Frames.StartOk("PLAIN", Frames.PlainResponse("guest", "guest"))) || !await ExpectAsync(connection, 10, 30, stats))
         {
             return false;
         }
 
-        if (!await TrySendAsync(connection, Wire.Concat(Wire.TuneOk(2047, 131072, 0), Wire.ConnectionOpen("/"), Wire.ChannelOpen(1))))
+        if (!await TrySendAsync(connection, Frames.Concat(Frames.TuneOk(2047, 131072, 0), Frames.ConnectionOpen("/"), Frames.ChannelOpen(1))))
         {
             return false;
         }
@@ -208,7 +209,7 @@ public sealed class WireFuzzTests(BrokerFixture fixture, ITestOutputHelper outpu
                 var frame = await connection.ReadFrameAsync(until - DateTime.UtcNow);
                 if (frame.Is(10, 50) && rng.Next(2) == 0)
                 {
-                    await connection.TrySendAsync(Wire.ConnectionCloseOk());
+                    await connection.TrySendAsync(Frames.ConnectionCloseOk());
                 }
             }
         }
@@ -224,7 +225,7 @@ public sealed class WireFuzzTests(BrokerFixture fixture, ITestOutputHelper outpu
         var received = new List<byte>();
         try
         {
-            while (DateTime.UtcNow < until && received.Count < Wire.ProtocolHeader.Length)
+            while (DateTime.UtcNow < until && received.Count < Frames.ProtocolHeader.Length)
             {
                 received.AddRange(await connection.ReadExactlyAsync(1, until - DateTime.UtcNow));
             }
@@ -234,7 +235,7 @@ public sealed class WireFuzzTests(BrokerFixture fixture, ITestOutputHelper outpu
         }
 
         Assert.True(
-            Wire.ProtocolHeader.AsSpan().StartsWith(received.ToArray()),
+            Frames.ProtocolHeader.AsSpan().StartsWith(received.ToArray()),
             $"after a bad protocol header the server sent {RawAmqpConnection.Hex(received.ToArray())}");
     }
 
@@ -251,18 +252,18 @@ public sealed class WireFuzzTests(BrokerFixture fixture, ITestOutputHelper outpu
     /// <summary>Valid frames on channel 1 that create nothing lasting (or only names the test deletes).</summary>
     private static byte[] Corpus(Random rng) => rng.Next(12) switch
     {
-        0 => Wire.QueueDeclare(1, "wire-fuzz-q", passive: true),
-        1 => Wire.QueueDeclare(1, "wire-fuzz-q", exclusive: true),
-        2 => Wire.Publish(1, string.Empty, "wire-fuzz-none", Encoding.ASCII.GetBytes("fuzz")),
-        3 => Wire.BasicGet(1, "wire-fuzz-none"),
-        4 => Wire.Method(1, 60, 10, new ArgWriter().Long(0).Short(10).Bit(false)),
-        5 => Wire.Method(1, 85, 10, new ArgWriter().Bit(false)),
-        6 => Wire.Method(1, 90, 10),
-        7 => Wire.Method(1, 40, 10, new ArgWriter().Short(0).ShortStr("amq.direct").ShortStr("direct").Bit(true).Bit(false).Bit(false).Bit(false).Bit(false).Table(new Dictionary<string, object?>())),
-        8 => Wire.Heartbeat(),
-        9 => Wire.ChannelClose(1),
-        10 => Wire.ChannelOpen(1),
-        _ => Wire.Method(1, 20, 20, new ArgWriter().Bit(true)),
+        0 => Frames.QueueDeclare(1, "wire-fuzz-q", passive: true),
+        1 => Frames.QueueDeclare(1, "wire-fuzz-q", exclusive: true),
+        2 => Frames.Publish(1, string.Empty, "wire-fuzz-none", Encoding.ASCII.GetBytes("fuzz")),
+        3 => Frames.BasicGet(1, "wire-fuzz-none"),
+        4 => Frames.Method(1, 60, 10, new ArgWriter().Long(0).Short(10).Bit(false)),
+        5 => Frames.ConfirmSelect(1),
+        6 => Frames.TxSelect(1),
+        7 => Frames.ExchangeDeclare(1, "amq.direct", "direct", passive: true),
+        8 => Frames.Heartbeat(),
+        9 => Frames.ChannelClose(1),
+        10 => Frames.ChannelOpen(1),
+        _ => Frames.ChannelFlow(1, active: true),
     };
 
     private static byte[] Mutate(Random rng, byte[] frame)

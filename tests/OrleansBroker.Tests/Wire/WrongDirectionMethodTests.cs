@@ -1,5 +1,6 @@
 using OrleansBroker.Amqp;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Wire;
 
@@ -42,7 +43,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Method(1, classId, methodId, args));
+        await connection.SendAsync(Frames.Method(1, classId, methodId, args));
         await connection.ExpectConnectionErrorAsync(ReplyCode.CommandInvalid, "COMMAND_INVALID - unimplemented method", classId, methodId);
         Assert.NotNull(name);
         await bystander.AssertRoundTripAsync();
@@ -72,7 +73,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Concat(Wire.Method(1, classId, methodId, args), Wire.ContentHeader(1, 1), Wire.Body(1, "x"u8)));
+        await connection.SendAsync(Frames.Concat(Frames.Method(1, classId, methodId, args), Frames.ContentHeader(1, 1), Frames.Body(1, "x"u8)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.CommandInvalid, "COMMAND_INVALID - unimplemented method", classId, methodId);
         Assert.NotNull(name);
         await bystander.AssertRoundTripAsync();
@@ -81,7 +82,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
     public static TheoryData<string, ushort, ushort, byte[]> ConnectionMethodsAfterOpen => new()
     {
         { "connection.start", 10, 10, new ArgWriter().Octet(0).Octet(9).Table(new Dictionary<string, object?>()).LongStr("PLAIN").LongStr("en_US").ToArray() },
-        { "connection.start-ok", 10, 11, new ArgWriter().Table(new Dictionary<string, object?>()).ShortStr("PLAIN").LongStr(Wire.PlainResponse("guest", "guest")).ShortStr("en_US").ToArray() },
+        { "connection.start-ok", 10, 11, new ArgWriter().Table(new Dictionary<string, object?>()).ShortStr("PLAIN").LongStr(Frames.PlainResponse("guest", "guest")).ShortStr("en_US").ToArray() },
         { "connection.secure", 10, 20, new ArgWriter().LongStr(string.Empty).ToArray() },
         { "connection.secure-ok", 10, 21, new ArgWriter().LongStr(string.Empty).ToArray() },
         { "connection.tune", 10, 30, new ArgWriter().Short(2047).Long(131072).Short(60).ToArray() },
@@ -97,7 +98,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
     {
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
-        await connection.SendAsync(Wire.Method(0, classId, methodId, args));
+        await connection.SendAsync(Frames.Method(0, classId, methodId, args));
         await connection.ExpectConnectionErrorAsync(ReplyCode.ChannelError, "CHANNEL_ERROR - unexpected method in connection state running", classId, methodId);
         Assert.NotNull(name);
         await bystander.AssertRoundTripAsync();
@@ -109,7 +110,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Method(1, 20, 20, new ArgWriter().Bit(false)));
+        await connection.SendAsync(Frames.Method(1, 20, 20, new ArgWriter().Bit(false)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.NotImplemented, "NOT_IMPLEMENTED - active=false", 20, 20);
         await bystander.AssertRoundTripAsync();
     }
@@ -119,7 +120,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
     {
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Method(1, 20, 20, new ArgWriter().Bit(true)));
+        await connection.SendAsync(Frames.Method(1, 20, 20, new ArgWriter().Bit(true)));
         var flowOk = await connection.ExpectMethodAsync(1, 20, 21);
         Assert.True(flowOk.Args().Bit());
     }
@@ -130,7 +131,7 @@ public sealed class WrongDirectionMethodTests(BrokerFixture fixture) : IClassFix
         await using var bystander = await Bystander.OpenAsync(fixture);
         await using var connection = await RawAmqpConnection.OpenAsync(fixture);
         await connection.OpenChannelAsync(1);
-        await connection.SendAsync(Wire.Method(1, 60, 100, new ArgWriter().Bit(false)));
+        await connection.SendAsync(Frames.Method(1, 60, 100, new ArgWriter().Bit(false)));
         await connection.ExpectConnectionErrorAsync(ReplyCode.NotImplemented, "NOT_IMPLEMENTED - requeue=false", 60, 100);
         await bystander.AssertRoundTripAsync();
     }

@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -60,12 +61,7 @@ public abstract class MessagingTestBase : IAsyncLifetime
     protected Task<IConnection> ConnectAsync() => Fixture.ConnectAsync();
 
     /// <summary>A raw AMQP connection (handshake done) with channel 1 open.</summary>
-    private protected async Task<RawAmqpConnection> OpenRawAsync()
-    {
-        var raw = await RawAmqpConnection.OpenAsync(Fixture.HostName, Fixture.Port);
-        await raw.OpenChannelAsync(1);
-        return raw;
-    }
+    private protected Task<RawAmqpConnection> OpenRawAsync() => RawAmqpConnection.OpenWithChannelAsync(Fixture, channel: 1);
 
     /// <summary>
     /// Lets <see cref="QuietPeriod"/> pass so that a delivery that must not happen has had the chance to
@@ -185,13 +181,13 @@ public abstract class MessagingTestBase : IAsyncLifetime
     }
 
     /// <summary>Asserts a raw channel.close / connection.close carries the given reason.</summary>
-    internal static void AssertRawClose(RawMethod close, ushort code, string text, ushort classId, ushort methodId)
+    internal static void AssertRawClose(Frame close, ushort code, string text, ushort classId, ushort methodId)
     {
-        var (c, t, cls, mth) = close.CloseReason();
-        Assert.Equal(text, t);
-        Assert.Equal(code, c);
-        Assert.Equal(classId, cls);
-        Assert.Equal(methodId, mth);
+        var reason = CloseInfo.Parse(close);
+        Assert.Equal(text, reason.ReplyText);
+        Assert.Equal(code, reason.ReplyCode);
+        Assert.Equal(classId, reason.ClassId);
+        Assert.Equal(methodId, reason.MethodId);
     }
 
     /// <summary>Proves a channel still works: a queue round trip through it.</summary>

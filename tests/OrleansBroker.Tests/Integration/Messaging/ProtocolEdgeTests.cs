@@ -1,4 +1,5 @@
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 namespace OrleansBroker.Tests.Integration.Messaging;
 
@@ -18,10 +19,10 @@ public sealed class ProtocolEdgeTests : MessagingTestBase, IClassFixture<BrokerF
     {
         await using var raw = await OpenRawAsync();
 
-        await raw.SendMethodAsync(1, 20, 20, w => w.Bits(true));
+        await raw.SendAsync(Frames.ChannelFlow(1, active: true));
 
         var ok = await raw.ExpectMethodAsync(1, 20, 21);
-        Assert.Equal(1, ok.Reader().Byte() & 1);
+        Assert.Equal(1, ok.Args().Octet() & 1);
     }
 
     [Fact]
@@ -29,7 +30,7 @@ public sealed class ProtocolEdgeTests : MessagingTestBase, IClassFixture<BrokerF
     {
         await using var raw = await OpenRawAsync();
 
-        await raw.SendMethodAsync(1, 20, 20, w => w.Bits(false));
+        await raw.SendAsync(Frames.ChannelFlow(1, active: false));
 
         var close = await raw.ExpectMethodAsync(0, 10, 50);
         AssertRawClose(close, 540, "NOT_IMPLEMENTED - active=false", 20, 20);
@@ -43,7 +44,7 @@ public sealed class ProtocolEdgeTests : MessagingTestBase, IClassFixture<BrokerF
         var q = await DeclareQueueAsync(ch);
         await using var raw = await OpenRawAsync();
 
-        await raw.PublishAsync(1, string.Empty, q, Utf8("now"), immediate: true);
+        await raw.SendAsync(Frames.Publish(1, string.Empty, q, Utf8("now"), immediate: true));
 
         var close = await raw.ExpectMethodAsync(0, 10, 50);
         AssertRawClose(close, 540, "NOT_IMPLEMENTED - immediate=true", 60, 40);
@@ -61,8 +62,8 @@ public sealed class ProtocolEdgeTests : MessagingTestBase, IClassFixture<BrokerF
         var body = new byte[300_000];
         new Random(7).NextBytes(body);
 
-        await raw.PublishAsync(1, string.Empty, q, body);
-        await raw.ConsumeAsync(1, q, "raw", noAck: true);
+        await raw.SendAsync(Frames.Publish(1, string.Empty, q, body));
+        await raw.SendAsync(Frames.BasicConsume(1, q, "raw", noAck: true));
         await raw.ExpectMethodAsync(1, 60, 21);
 
         var d = await raw.ReadDeliveryAsync(1);

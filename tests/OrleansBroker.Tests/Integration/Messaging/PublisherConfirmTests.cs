@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
@@ -266,12 +267,12 @@ public sealed class PublisherConfirmTests : MessagingTestBase, IClassFixture<Bro
         await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
         var q = await DeclareQueueAsync(ch);
-        await raw.SendMethodAsync(1, 85, 10, w => w.Bits(false)); // confirm.select
+        await raw.SendAsync(Frames.ConfirmSelect(1));
         await raw.ExpectMethodAsync(1, 85, 11);
 
-        await raw.PublishAsync(1, string.Empty, q, Utf8("one"), mandatory: true);
-        await raw.PublishAsync(1, string.Empty, BrokerFixture.UniqueName("nowhere"), Utf8("two"), mandatory: true);
-        await raw.PublishAsync(1, string.Empty, q, Utf8("three"), mandatory: true);
+        await raw.SendAsync(Frames.Publish(1, string.Empty, q, Utf8("one"), mandatory: true));
+        await raw.SendAsync(Frames.Publish(1, string.Empty, BrokerFixture.UniqueName("nowhere"), Utf8("two"), mandatory: true));
+        await raw.SendAsync(Frames.Publish(1, string.Empty, q, Utf8("three"), mandatory: true));
 
         // RabbitMQ does not confirm in tag order here: the returned message is settled at once (ack 2),
         // the routed ones after their queue has them (ack 3 multiple=true). Only the set, and return-before-ack,
@@ -281,11 +282,11 @@ public sealed class PublisherConfirmTests : MessagingTestBase, IClassFixture<Bro
         var returnSeen = false;
         while (confirmed.Count < 3)
         {
-            var m = await raw.ReadMethodAsync();
-            if (m.ClassId == 60 && m.MethodId == 50)
+            var m = await raw.ReadNonHeartbeatAsync();
+            if (m.Is(60, 50))
             {
-                var r = m.Reader();
-                Assert.Equal(312, r.UInt16());
+                var r = m.Args();
+                Assert.Equal(312, r.Short());
                 Assert.Equal("NO_ROUTE", r.ShortStr());
                 Assert.Equal(string.Empty, r.ShortStr());
                 Assert.Equal("two", System.Text.Encoding.UTF8.GetString(await raw.ReadContentAsync(1)));
@@ -293,10 +294,10 @@ public sealed class PublisherConfirmTests : MessagingTestBase, IClassFixture<Bro
                 continue;
             }
 
-            Assert.True(m.ClassId == 60 && m.MethodId == 80, $"expected basic.ack, got {m}");
-            var a = m.Reader();
-            var tag = a.UInt64();
-            var multiple = (a.Byte() & 1) != 0;
+            Assert.True(m.Is(60, 80), $"expected basic.ack, got {m}");
+            var a = m.Args();
+            var tag = a.LongLong();
+            var multiple = (a.Octet() & 1) != 0;
             var covered = multiple ? Enumerable.Range(1, (int)tag).Select(t => (ulong)t).Where(t => !confirmed.Contains(t)).ToList() : [tag];
             Assert.NotEmpty(covered);
             foreach (var t in covered)
@@ -319,9 +320,9 @@ public sealed class PublisherConfirmTests : MessagingTestBase, IClassFixture<Bro
     {
         await using var raw = await OpenRawAsync();
 
-        await raw.SendMethodAsync(1, 85, 10, w => w.Bits(false));
+        await raw.SendAsync(Frames.ConfirmSelect(1));
         await raw.ExpectMethodAsync(1, 85, 11);
-        await raw.SendMethodAsync(1, 85, 10, w => w.Bits(false));
+        await raw.SendAsync(Frames.ConfirmSelect(1));
         await raw.ExpectMethodAsync(1, 85, 11);
     }
 

@@ -1,4 +1,5 @@
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 using RabbitMQ.Client;
 
 namespace OrleansBroker.Tests.Integration.Messaging;
@@ -82,7 +83,7 @@ public sealed class RedeliveryTests : MessagingTestBase, IClassFixture<BrokerFix
         await WaitForReadyCountAsync(check, q, 2);
 
         var raw = await OpenRawAsync();
-        await raw.ConsumeAsync(1, q, "raw-consumer");
+        await raw.SendAsync(Frames.BasicConsume(1, q, "raw-consumer"));
         await raw.ExpectMethodAsync(1, 60, 21);
         Assert.Equal("m0", (await raw.ReadDeliveryAsync(1)).Text);
         Assert.Equal("m1", (await raw.ReadDeliveryAsync(1)).Text);
@@ -125,13 +126,13 @@ public sealed class RedeliveryTests : MessagingTestBase, IClassFixture<BrokerFix
         await PublishTextsAsync(ch, q, Texts("m", 3));
         await WaitForReadyCountAsync(ch, q, 3);
         await using var raw = await OpenRawAsync();
-        await raw.ConsumeAsync(1, q, "c1");
+        await raw.SendAsync(Frames.BasicConsume(1, q, "c1"));
         await raw.ExpectMethodAsync(1, 60, 21);
         var first = new[] { await raw.ReadDeliveryAsync(1), await raw.ReadDeliveryAsync(1), await raw.ReadDeliveryAsync(1) };
         Assert.Equal([1UL, 2, 3], first.Select(d => d.DeliveryTag));
-        await raw.AckAsync(1, 2);
+        await raw.SendAsync(Frames.BasicAck(1, 2));
 
-        await raw.SendMethodAsync(1, 60, 110, w => w.Bits(true)); // basic.recover requeue=true
+        await raw.SendAsync(Frames.BasicRecover(1, requeue: true));
 
         await raw.ExpectMethodAsync(1, 60, 111); // basic.recover-ok comes before the redeliveries
         var again = new[] { await raw.ReadDeliveryAsync(1), await raw.ReadDeliveryAsync(1) };
@@ -146,7 +147,7 @@ public sealed class RedeliveryTests : MessagingTestBase, IClassFixture<BrokerFix
     {
         await using var raw = await OpenRawAsync();
 
-        await raw.SendMethodAsync(1, 60, 110, w => w.Bits(true));
+        await raw.SendAsync(Frames.BasicRecover(1, requeue: true));
 
         await raw.ExpectMethodAsync(1, 60, 111);
     }
@@ -160,11 +161,11 @@ public sealed class RedeliveryTests : MessagingTestBase, IClassFixture<BrokerFix
         await PublishTextsAsync(ch, q, "only");
         await WaitForReadyCountAsync(ch, q, 1);
         await using var raw = await OpenRawAsync();
-        await raw.ConsumeAsync(1, q, "c1");
+        await raw.SendAsync(Frames.BasicConsume(1, q, "c1"));
         await raw.ExpectMethodAsync(1, 60, 21);
         Assert.False((await raw.ReadDeliveryAsync(1)).Redelivered);
 
-        await raw.SendMethodAsync(1, 60, 100, w => w.Bits(true)); // basic.recover-async (deprecated), no reply
+        await raw.SendAsync(Frames.BasicRecoverAsync(1, requeue: true)); // no reply
 
         var again = await raw.ReadDeliveryAsync(1);
         Assert.Equal("only", again.Text);
@@ -177,7 +178,7 @@ public sealed class RedeliveryTests : MessagingTestBase, IClassFixture<BrokerFix
     {
         await using var raw = await OpenRawAsync();
 
-        await raw.SendMethodAsync(1, 60, 110, w => w.Bits(false));
+        await raw.SendAsync(Frames.BasicRecover(1, requeue: false));
 
         var close = await raw.ExpectMethodAsync(0, 10, 50);
         AssertRawClose(close, 540, "NOT_IMPLEMENTED - requeue=false", 60, 110);
@@ -188,7 +189,7 @@ public sealed class RedeliveryTests : MessagingTestBase, IClassFixture<BrokerFix
     {
         await using var raw = await OpenRawAsync();
 
-        await raw.SendMethodAsync(1, 60, 100, w => w.Bits(false));
+        await raw.SendAsync(Frames.BasicRecoverAsync(1, requeue: false));
 
         var close = await raw.ExpectMethodAsync(0, 10, 50);
         AssertRawClose(close, 540, "NOT_IMPLEMENTED - requeue=false", 60, 100);

@@ -1,4 +1,5 @@
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 
@@ -257,14 +258,14 @@ public sealed class TransactionTests : MessagingTestBase, IClassFixture<BrokerFi
     {
         // RabbitMQ.Client only sends confirm.select when a channel is created, so this needs raw AMQP.
         await using var raw = await OpenRawAsync();
-        await raw.SendMethodAsync(1, 90, 10); // tx.select
+        await raw.SendAsync(Frames.TxSelect(1));
         await raw.ExpectMethodAsync(1, 90, 11);
 
-        await raw.SendMethodAsync(1, 85, 10, w => w.Bits(false)); // confirm.select
+        await raw.SendAsync(Frames.ConfirmSelect(1));
 
         var close = await raw.ExpectMethodAsync(1, 20, 40);
         AssertRawClose(close, 406, "PRECONDITION_FAILED - cannot switch from tx to confirm mode", 85, 10);
-        await raw.SendMethodAsync(1, 20, 41); // channel.close-ok; the connection lives on
+        await raw.SendAsync(Frames.ChannelCloseOk(1)); // the connection lives on
         await raw.OpenChannelAsync(2);
     }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using OrleansBroker.Tests.Infrastructure;
+using OrleansBroker.Tests.Infrastructure.RawAmqp;
 using RabbitMQ.Client;
 using static OrleansBroker.Tests.Integration.Topology.TopologyAssert;
 
@@ -14,9 +15,34 @@ public sealed class InternalExchangeTests(BrokerFixture fixture) : IClassFixture
     private async Task<string> DeclareInternalAsync(TopologyScope t, string type)
     {
         var name = t.ExchangeName("internal");
-        var result = await RawExchangeDeclarer.DeclareAsync(fixture, name, type, durable: false, autoDelete: false, @internal: true);
+        var result = await DeclareInternalOverRawAsync(name, type);
         Assert.Null(result);
         return name;
+    }
+
+    /// <summary>
+    /// RabbitMQ.Client always sends exchange.declare with internal=false, so this declares over a raw connection.
+    /// Returns null on declare-ok, else the channel.close the broker answered with.
+    /// </summary>
+    private async Task<CloseInfo?> DeclareInternalOverRawAsync(string exchange, string type)
+    {
+        await using var raw = await RawAmqpConnection.OpenWithChannelAsync(fixture, channel: 1);
+        await raw.SendAsync(Frames.ExchangeDeclare(1, exchange, type, @internal: true));
+        var reply = await raw.ReadNonHeartbeatAsync();
+        CloseInfo? refused = null;
+        if (reply.Is(20, 40))
+        {
+            refused = CloseInfo.Parse(reply);
+            await raw.SendAsync(Frames.ChannelCloseOk(1));
+        }
+        else
+        {
+            Assert.True(reply.Is(40, 11), $"expected exchange.declare-ok or channel.close, got {reply}");
+        }
+
+        await raw.SendAsync(Frames.ConnectionClose());
+        await raw.ExpectMethodAsync(0, 10, 51);
+        return refused;
     }
 
     [Fact]
@@ -80,10 +106,11 @@ public sealed class InternalExchangeTests(BrokerFixture fixture) : IClassFixture
         await using var t = await TopologyScope.StartAsync(fixture);
         var name = await t.ExchangeAsync(ExchangeType.Direct);
 
-        var result = await RawExchangeDeclarer.DeclareAsync(fixture, name, ExchangeType.Direct, durable: false, autoDelete: false, @internal: true);
+        var result = await DeclareInternalOverRawAsync(name, ExchangeType.Direct);
 
         Assert.Equal(
-            new RawExchangeDeclarer.ChannelClose(
+            new CloseInfo(
+                1,
                 Amqp.PreconditionFailed,
                 $"PRECONDITION_FAILED - inequivalent arg 'internal' for exchange '{name}' in vhost '/': received 'true' but current is 'false'",
                 Amqp.ExchangeClass, Amqp.ExchangeDeclare),

@@ -3,30 +3,8 @@ using System.Net.Sockets;
 using System.Text;
 using System.Threading.Channels;
 using OrleansBroker.Amqp;
-using OrleansBroker.Tests.Infrastructure;
 
-namespace OrleansBroker.Tests.Wire;
-
-/// <summary>What the client asks for in the handshake.</summary>
-internal sealed record HandshakeOptions
-{
-    public string Mechanism { get; init; } = "PLAIN";
-
-    public string User { get; init; } = "guest";
-
-    public string Password { get; init; } = "guest";
-
-    public ushort ChannelMax { get; init; } = 2047;
-
-    public uint FrameMax { get; init; } = 131072;
-
-    public ushort Heartbeat { get; init; }
-
-    public string VirtualHost { get; init; } = "/";
-}
-
-/// <summary>The server's connection.tune.</summary>
-internal sealed record TuneInfo(ushort ChannelMax, uint FrameMax, ushort Heartbeat);
+namespace OrleansBroker.Tests.Infrastructure.RawAmqp;
 
 /// <summary>
 /// A TCP connection that speaks AMQP by hand. A background pump moves received bytes into a queue, so every
@@ -34,8 +12,8 @@ internal sealed record TuneInfo(ushort ChannelMax, uint FrameMax, ushort Heartbe
 /// </summary>
 internal sealed class RawAmqpConnection : IAsyncDisposable
 {
-    /// <summary>How long a test waits for any expected frame.</summary>
-    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(5);
+    /// <summary>How long a test waits for any expected frame; a healthy broker answers in milliseconds.</summary>
+    public static readonly TimeSpan ReadTimeout = TimeSpan.FromSeconds(10);
 
     /// <summary>How long a test waits for the server to close the socket. RabbitMQ waits 3 s after fatal errors.</summary>
     public static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(10);
@@ -58,13 +36,18 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
     /// <summary>How the server ended the connection: null while open, else "EOF" or the socket error.</summary>
     public string? ClosedBy { get; private set; }
 
-    public static async Task<RawAmqpConnection> ConnectAsync(BrokerFixture fixture, TimeSpan? timeout = null)
+    /// <summary>Connects to the broker the fixture gives (ours in-process, or an external RabbitMQ); sends nothing.</summary>
+    public static Task<RawAmqpConnection> ConnectAsync(BrokerFixture fixture, TimeSpan? timeout = null) =>
+        ConnectAsync(fixture.HostName, fixture.Port, timeout);
+
+    public static async Task<RawAmqpConnection> ConnectAsync(string host, int port, TimeSpan? timeout = null)
     {
-        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        // No address family given: a dual-mode socket reaches an IPv4 or IPv6 host name alike.
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         try
         {
             using var cts = new CancellationTokenSource(timeout ?? ReadTimeout);
-            await socket.ConnectAsync(fixture.HostName, fixture.Port, cts.Token);
+            await socket.ConnectAsync(host, port, cts.Token);
             return new RawAmqpConnection(socket);
         }
         catch
@@ -75,12 +58,24 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
     }
 
     /// <summary>Connects and completes the handshake up to connection.open-ok.</summary>
-    public static async Task<RawAmqpConnection> OpenAsync(BrokerFixture fixture, HandshakeOptions? options = null)
+    public static Task<RawAmqpConnection> OpenAsync(BrokerFixture fixture, HandshakeOptions? options = null) =>
+        ConnectThenAsync(fixture, connection => Handshake.RunAsync(connection, options ?? new HandshakeOptions()));
+
+    /// <summary>Connects, completes the handshake and opens <paramref name="channel"/>.</summary>
+    public static Task<RawAmqpConnection> OpenWithChannelAsync(BrokerFixture fixture, ushort channel = 1) =>
+        ConnectThenAsync(fixture, async connection =>
+        {
+            await Handshake.RunAsync(connection, new HandshakeOptions());
+            await connection.OpenChannelAsync(channel);
+        });
+
+    /// <summary>Connects and takes the first <paramref name="steps"/>; if one fails the socket is closed, not leaked.</summary>
+    public static async Task<RawAmqpConnection> ConnectThenAsync(BrokerFixture fixture, Func<RawAmqpConnection, Task> steps)
     {
         var connection = await ConnectAsync(fixture);
         try
         {
-            await connection.HandshakeAsync(options ?? new HandshakeOptions());
+            await steps(connection);
             return connection;
         }
         catch
@@ -157,7 +152,7 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 
         var rest = await ReadExactlyAsync((int)size + 1, deadline);
         var frame = new Frame(header[0], BinaryPrimitives.ReadUInt16BigEndian(header.AsSpan(1)), rest[..^1], rest[^1]);
-        Assert.True(frame.FrameEnd == Wire.FrameEnd, $"server frame without frame-end octet: {frame}");
+        Assert.True(frame.FrameEnd == Frames.FrameEnd, $"server frame without frame-end octet: {frame}");
         return frame;
     }
 
@@ -212,7 +207,7 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 
         Assert.Equal(classId, close.ClassId);
         Assert.Equal(methodId, close.MethodId);
-        await TrySendAsync(Wire.ConnectionCloseOk());
+        await TrySendAsync(Frames.ConnectionCloseOk());
         await ExpectClosedAsync(allowHeartbeats: true);
         return close;
     }
@@ -236,7 +231,7 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 
         Assert.True(frame.Is(10, 50) && frame.Channel == 0, $"{because}: expected the connection to drop or a connection.close, got {frame}");
         Assert.Equal((ushort)codeIfClosed, CloseInfo.Parse(frame).ReplyCode);
-        await TrySendAsync(Wire.ConnectionCloseOk());
+        await TrySendAsync(Frames.ConnectionCloseOk());
         await ExpectClosedAsync(allowHeartbeats: true);
     }
 
@@ -309,34 +304,16 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         }
     }
 
-    public async Task<(ArgReader Start, TuneInfo Tune)> HandshakeAsync(HandshakeOptions options)
-    {
-        await SendAsync(Wire.ProtocolHeader);
-        var start = await ExpectMethodAsync(0, 10, 10);
-        var response = options.Mechanism == "AMQPLAIN"
-            ? Wire.AmqPlainResponse(options.User, options.Password)
-            : Wire.PlainResponse(options.User, options.Password);
-        await SendAsync(Wire.StartOk(options.Mechanism, response));
-        var tuneFrame = await ExpectMethodAsync(0, 10, 30);
-        var args = tuneFrame.Args();
-        var tune = new TuneInfo(args.Short(), args.Long(), args.Short());
-        await SendAsync(Wire.Concat(
-            Wire.TuneOk(options.ChannelMax, options.FrameMax, options.Heartbeat),
-            Wire.ConnectionOpen(options.VirtualHost)));
-        await ExpectMethodAsync(0, 10, 41);
-        return (start.Args(), tune);
-    }
-
     public async Task OpenChannelAsync(ushort channel)
     {
-        await SendAsync(Wire.ChannelOpen(channel));
+        await SendAsync(Frames.ChannelOpen(channel));
         await ExpectMethodAsync(channel, 20, 11);
     }
 
     /// <summary>queue.declare and its declare-ok; returns (queue name, message count, consumer count).</summary>
     public async Task<(string Queue, uint Messages, uint Consumers)> DeclareQueueAsync(ushort channel, string queue, bool passive = false, bool exclusive = false)
     {
-        await SendAsync(Wire.QueueDeclare(channel, queue, passive: passive, exclusive: exclusive));
+        await SendAsync(Frames.QueueDeclare(channel, queue, passive: passive, exclusive: exclusive));
         var ok = await ExpectMethodAsync(channel, 50, 11);
         var args = ok.Args();
         return (args.ShortStr(), args.Long(), args.Long());
@@ -345,7 +322,7 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
     /// <summary>basic.get with no-ack; returns the body, or null on get-empty.</summary>
     public async Task<byte[]?> GetAsync(ushort channel, string queue)
     {
-        await SendAsync(Wire.BasicGet(channel, queue));
+        await SendAsync(Frames.BasicGet(channel, queue));
         var reply = await ReadNonHeartbeatAsync();
         if (reply.Is(60, 72) && reply.Channel == channel)
         {
@@ -353,6 +330,24 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         }
 
         Assert.True(reply.Is(60, 71) && reply.Channel == channel, $"expected basic.get-ok or get-empty on channel {channel}, got {reply}");
+        return await ReadContentAsync(channel);
+    }
+
+    /// <summary>basic.deliver on <paramref name="channel"/> and the content that follows it.</summary>
+    public async Task<RawDelivery> ReadDeliveryAsync(ushort channel)
+    {
+        var args = (await ExpectMethodAsync(channel, 60, 60)).Args();
+        var consumerTag = args.ShortStr();
+        var deliveryTag = args.LongLong();
+        var redelivered = args.Bit();
+        var exchange = args.ShortStr();
+        var routingKey = args.ShortStr();
+        return new RawDelivery(consumerTag, deliveryTag, redelivered, exchange, routingKey, await ReadContentAsync(channel));
+    }
+
+    /// <summary>A content header and the body frames that complete it; returns the body.</summary>
+    public async Task<byte[]> ReadContentAsync(ushort channel)
+    {
         var (size, _) = await ReadContentHeaderAsync(channel);
         return await ReadBodyAsync(channel, size);
     }
@@ -383,6 +378,14 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         return [.. body];
     }
 
+    /// <summary>Drops the TCP connection with a reset and no AMQP close, as a crashed client would.</summary>
+    public void Abort()
+    {
+        _socket.LingerState = new LingerOption(true, 0);
+        _socket.Dispose();
+    }
+
+    /// <summary>Ends the socket without an AMQP close: a test that wants one sends it and checks the answer.</summary>
     public async ValueTask DisposeAsync()
     {
         try
@@ -494,11 +497,4 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
             _received.Writer.TryComplete();
         }
     }
-}
-
-/// <summary>The server closed the socket while the test still expected data.</summary>
-internal sealed class ServerClosedException(int bufferedOctets, string message) : Exception(message)
-{
-    /// <summary>Octets of an incomplete frame that arrived before the close.</summary>
-    public int BufferedOctets { get; } = bufferedOctets;
 }
