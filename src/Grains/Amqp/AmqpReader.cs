@@ -52,7 +52,6 @@ public ref partial struct AmqpReader
         return value;
     }
 
-    /// <summary>A short string decoded as UTF-8 (invalid sequences become U+FFFD, as RabbitMQ does not reject them).</summary>
     /// <summary>A short string; bytes that are not UTF-8 are refused, as RabbitMQ refuses them.</summary>
     public string ReadShortString() => DecodeShortString(ReadShortStringBytes());
 
