@@ -388,12 +388,20 @@ internal sealed partial class AmqpChannel
 
     private async ValueTask ResumeConsumersWithCreditAsync()
     {
-        List<ChannelConsumer>? resume = null;
+        while (TakeConsumerToResume() is { } consumer)
+        {
+            await consumer.Queue.ResumeDelivery(consumer);
+        }
+    }
+
+    /// <summary>A consumer that refused an offer and may take deliveries again; it is marked not refused.</summary>
+    private ChannelConsumer? TakeConsumerToResume()
+    {
         lock (_lock)
         {
             if (_state != ChannelState.Open)
             {
-                return;
+                return null;
             }
 
             foreach (var consumer in _consumers.Values)
@@ -401,20 +409,12 @@ internal sealed partial class AmqpChannel
                 if (consumer.Refused && consumer.Started && HasCredit(consumer) && !_connection.Output.IsCongested)
                 {
                     consumer.Refused = false;
-                    (resume ??= new()).Add(consumer);
+                    return consumer;
                 }
             }
         }
 
-        if (resume is null)
-        {
-            return;
-        }
-
-        foreach (var consumer in resume)
-        {
-            await consumer.Queue.ResumeDelivery(consumer);
-        }
+        return null;
     }
 
     /// <summary>"" in queue.bind, consume, get, purge, delete means the queue this channel declared last.</summary>
