@@ -47,13 +47,18 @@ internal sealed class FrameOutput : IThreadPoolWorkItem
     /// <summary>Start sending to <paramref name="output"/>; frames written before wait for this.</summary>
     public void Start(PipeWriter output, CancellationToken cancellationToken)
     {
+        bool pending;
         lock (_gate)
         {
             _output = output;
             _cancellation = cancellationToken;
+            pending = _pending.WrittenCount > 0;
         }
 
-        RequestSend();
+        if (pending)
+        {
+            RequestSend();
+        }
     }
 
     /// <summary>Append frames. <paramref name="write"/> runs under the connection's output lock.</summary>
