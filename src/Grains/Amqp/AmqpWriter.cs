@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Buffers.Binary;
 using System.Text;
 
@@ -60,6 +61,17 @@ public ref partial struct AmqpWriter
     public void WriteShortString(string? value)
     {
         value ??= string.Empty;
+
+        // Names, keys and tags are nearly always ASCII: one vectorised pass instead of counting, then encoding.
+        if (value.Length <= MaxShortStringLength && value.Length < _destination.Length - _written
+            && Ascii.FromUtf16(value, _destination.Slice(_written + 1, value.Length), out var ascii) == OperationStatus.Done)
+        {
+            _bitMask = 0;
+            _destination[_written] = (byte)ascii;
+            _written += 1 + ascii;
+            return;
+        }
+
         var length = Encoding.UTF8.GetByteCount(value);
         if (length > MaxShortStringLength)
         {

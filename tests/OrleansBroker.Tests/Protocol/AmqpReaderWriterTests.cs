@@ -94,6 +94,34 @@ public sealed class AmqpReaderWriterTests
     }
 
     [Fact]
+    public void Ascii_short_strings_keep_the_rules_of_the_general_path()
+    {
+        // 256 ASCII characters: refused like 256 octets of anything else.
+        Assert.Throws<ArgumentException>(() =>
+        {
+            var w = new AmqpWriter(new byte[600]);
+            w.WriteShortString(new string('a', 256));
+        });
+
+        // A destination sized one octet short: a sizing error, nothing written past it.
+        Assert.Throws<ArgumentException>(() =>
+        {
+            var w = new AmqpWriter(new byte[4]);
+            w.WriteShortString("abcd");
+        });
+
+        // Bits before and after a short string each start their own octet.
+        var buffer = new byte[6];
+        var writer = new AmqpWriter(buffer);
+        writer.WriteBit(true);
+        writer.WriteShortString("key");
+        writer.WriteBit(true);
+        writer.WriteBit(true);
+        Assert.Equal(6, writer.Written);
+        Assert.Equal(new byte[] { 1, 3, (byte)'k', (byte)'e', (byte)'y', 3 }, buffer);
+    }
+
+    [Fact]
     public void Short_strings_over_255_utf8_octets_are_refused()
     {
         var buffer = new byte[600];
