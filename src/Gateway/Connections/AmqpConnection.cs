@@ -249,10 +249,22 @@ internal sealed class AmqpConnection
                 OutputBatch.Begin();
                 try
                 {
-                    while (_state != ConnectionState.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
+                    // Every frame of the read, then the flush of what they queued.
+                    var flushed = false;
+                    while (!flushed)
                     {
-                        var handled = HandleFrameAsync(frame);
-                        if (handled.IsCompletedSuccessfully)
+                        ValueTask step;
+                        if (_state != ConnectionState.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
+                        {
+                            step = HandleFrameAsync(frame);
+                        }
+                        else
+                        {
+                            step = FlushChannelWorkAsync();
+                            flushed = true;
+                        }
+
+                        if (step.IsCompletedSuccessfully)
                         {
                             continue;
                         }
@@ -260,21 +272,7 @@ internal sealed class AmqpConnection
                         OutputBatch.End();
                         try
                         {
-                            await handled;
-                        }
-                        finally
-                        {
-                            OutputBatch.Begin();
-                        }
-                    }
-
-                    var flushed = FlushChannelWorkAsync();
-                    if (!flushed.IsCompletedSuccessfully)
-                    {
-                        OutputBatch.End();
-                        try
-                        {
-                            await flushed;
+                            await step;
                         }
                         finally
                         {

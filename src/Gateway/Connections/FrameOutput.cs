@@ -86,10 +86,7 @@ internal sealed class FrameOutput : IThreadPoolWorkItem
             _sendRequested = true;
         }
 
-        if (!OutputBatch.TryEnlist(this))
-        {
-            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
-        }
+        DispatchSend();
     }
 
     /// <summary>No more frames: what is pending is sent, then <see cref="Done"/> completes.</summary>
@@ -139,7 +136,16 @@ internal sealed class FrameOutput : IThreadPoolWorkItem
             _sendRequested = true;
         }
 
-        ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        DispatchSend();
+    }
+
+    /// <summary>A send was requested: the batch open on this thread does it when it ends, else a thread-pool work item.</summary>
+    private void DispatchSend()
+    {
+        if (!OutputBatch.TryEnlist(this))
+        {
+            ThreadPool.UnsafeQueueUserWorkItem(this, preferLocal: false);
+        }
     }
 
     private async ValueTask SendAsync()

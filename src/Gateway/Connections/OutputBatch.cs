@@ -16,9 +16,6 @@ internal static class OutputBatch
     [ThreadStatic]
     private static int t_depth;
 
-    /// <summary>Whether a batch is open on this thread.</summary>
-    public static bool IsOpen => t_depth > 0;
-
     public static void Begin()
     {
         t_depth++;
