@@ -2,7 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Grains.Routing;
-using OrleansBroker.Grains.Runtime;
+using Orleans;
 
 namespace OrleansBroker.Gateway;
 

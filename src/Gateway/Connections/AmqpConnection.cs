@@ -43,6 +43,7 @@ internal sealed class AmqpConnection
     private long _lastReadTicks = Environment.TickCount64;
     private long _closingDeadline;
     private bool _vhostOpened;
+    private long _channelsOpened;
 
     public AmqpConnection(GatewayServices services, string id, string remoteAddress, IDuplexPipe transport, Action abortSocket)
     {
@@ -407,7 +408,7 @@ internal sealed class AmqpConnection
                 }
 
                 _ = ChannelOpen.Decode(arguments);
-                channel = new AmqpChannel(this, frame.Channel);
+                channel = new AmqpChannel(this, frame.Channel, $"{Id}/{frame.Channel}.{++_channelsOpened}");
                 _channels[frame.Channel] = channel;
                 _channelSnapshot = _channels.Values.ToArray();
                 SendMethod(frame.Channel, new ChannelOpenOk([]));

@@ -1,6 +1,5 @@
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Routing;
-using OrleansBroker.Grains.Runtime;
 
 namespace OrleansBroker.Grains.Exchanges;
 
@@ -8,20 +7,20 @@ namespace OrleansBroker.Grains.Exchanges;
 /// An exchange: its declaration and the bindings it is the source of. Every change builds a new
 /// immutable router and publishes it to the vhost's routing table, which publishers read directly.
 /// </summary>
+[GrainType("exchange"), KeepAlive]
 public sealed class ExchangeGrain : Grain, IExchangeGrain
 {
     private readonly IPersistentState<ExchangeState> _state;
     private readonly RoutingTables _routingTables;
     private readonly HashSet<Binding> _bindings = new();
 
-    public ExchangeGrain(IGrainContext context, IPersistentState<ExchangeState> state, RoutingTables routingTables)
-        : base(context)
+    public ExchangeGrain([PersistentState("exchange", GrainStorageNames.Broker)] IPersistentState<ExchangeState> state, RoutingTables routingTables)
     {
         _state = state;
         _routingTables = routingTables;
     }
 
-    public override ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (_state.State.Declaration is not null)
         {
@@ -29,7 +28,7 @@ public sealed class ExchangeGrain : Grain, IExchangeGrain
             PublishRouter();
         }
 
-        return ValueTask.CompletedTask;
+        return Task.CompletedTask;
     }
 
     public async ValueTask Create(string vhost, ExchangeDeclaration declaration)

@@ -1,5 +1,4 @@
 using OrleansBroker.Grains.Model;
-using OrleansBroker.Grains.Runtime;
 
 namespace OrleansBroker.Grains.Exchanges;
 
@@ -8,24 +7,32 @@ namespace OrleansBroker.Grains.Exchanges;
 /// whose source it is, and publishes an immutable router snapshot to the vhost's routing table
 /// whenever they change, so publishes route without calling the grain.
 /// </summary>
+[Alias("ob.IExchangeGrain")]
 public interface IExchangeGrain : IGrainWithStringKey
 {
+    [Alias("Create")]
     ValueTask Create(string vhost, ExchangeDeclaration declaration);
 
     /// <summary>True when the binding is new.</summary>
+    [Alias("AddBinding")]
     ValueTask<bool> AddBinding(Binding binding);
 
     /// <summary>Remove one binding; returns whether it existed and how many bindings remain.</summary>
+    [Alias("RemoveBinding")]
     ValueTask<(bool Removed, int Remaining)> RemoveBinding(Binding binding);
 
     /// <summary>Remove every binding to a destination that is going away; returns how many remain.</summary>
+    [Alias("RemoveBindingsTo")]
     ValueTask<int> RemoveBindingsTo(BindingDestination destination);
 
+    [Alias("GetBindingCount")]
     ValueTask<int> GetBindingCount();
 
     /// <summary>The bindings whose source this exchange is (the vhost rebuilds its reverse index from them).</summary>
+    [Alias("GetBindings")]
     ValueTask<Binding[]> GetBindings();
 
     /// <summary>Remove the exchange and its router; the grain deactivates.</summary>
+    [Alias("Delete")]
     ValueTask Delete();
 }

@@ -4,7 +4,6 @@ using OrleansBroker.Grains.Exchanges;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Routing;
-using OrleansBroker.Grains.Runtime;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
@@ -14,6 +13,7 @@ namespace OrleansBroker.Grains.VirtualHosts;
 /// sources bind to each destination so a deleted queue or exchange leaves no binding behind.
 /// Checks and reply texts follow rabbit_channel / rabbit_amqqueue / rabbit_exchange.
 /// </summary>
+[GrainType("vhost"), KeepAlive]
 public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 {
     /// <summary>The exchanges every RabbitMQ vhost has (the default exchange "" is implicit in the routing table).</summary>
@@ -32,20 +32,20 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     private readonly Dictionary<BindingDestination, HashSet<string>> _sourcesByDestination = new();
     private VirtualHostRecovery _recovery;
 
-    public VirtualHostGrain(IGrainContext context, IPersistentState<VirtualHostState> state, RoutingTables routingTables)
-        : base(context)
+    public VirtualHostGrain([PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state, RoutingTables routingTables)
     {
         _state = state;
-        _routes = routingTables.For(context.GrainKey);
+        VirtualHost = this.GetPrimaryKeyString();
+        _routes = routingTables.For(VirtualHost);
     }
 
-    private string VirtualHost => GrainKey;
+    private string VirtualHost { get; }
 
     private Dictionary<string, ExchangeDeclaration> Exchanges => _state.State.Exchanges;
 
     private Dictionary<string, QueueRecord> Queues => _state.State.Queues;
 
-    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (!_state.State.Initialized)
         {

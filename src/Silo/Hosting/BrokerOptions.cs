@@ -26,6 +26,12 @@ public sealed class BrokerOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
+    /// <summary>Port the Orleans silo listens on for other silos; 0 (default on one node) picks a free port.</summary>
+    public int SiloPort { get; set; }
+
+    /// <summary>Port the Orleans silo serves client applications on; 0 (default on one node) picks a free port.</summary>
+    public int OrleansGatewayPort { get; set; }
+
     /// <summary>
     /// Bytes of ready messages a queue holds in memory; past it, persistent messages of durable queues
     /// keep only their id in memory and are read back from the message store as they near the head.
