@@ -140,6 +140,11 @@ public sealed class BrokerHost : IAsyncDisposable
 
         // A failed start is reported once, in plain words, by BrokerCommandLine.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+
+        // Orleans 10.4.2's watchdog starts its checking thread before it sets the timestamp that thread reads, so a start
+        // can warn of a "participant check" stall as long as the machine's uptime. Its stall warnings go unseen too;
+        // stalls still show in the broker's latency and in Orleans' own metrics.
+        logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
     }
 
     /// <summary>
