@@ -51,7 +51,7 @@ internal sealed partial class RabbitMQConfDatatype
 
     /// <summary>
     /// cuttlefish's ip datatype: "address:port", split at the last colon, so IPv6 is written without brackets
-    /// ("::1:5672"). The address must be an IP literal (host names are refused); the port any non-negative integer.
+    /// ("::1:5672"). The address must be an IP literal (host names are refused); the port a non-negative integer ("+5" too).
     /// </summary>
     public static bool TryParseIpAndPort(string value, out IPAddress address, out long port)
     {
@@ -60,8 +60,21 @@ internal sealed partial class RabbitMQConfDatatype
         var colon = value.LastIndexOf(':');
         if (colon <= 0
             || !PortSyntax().IsMatch(value.AsSpan(colon + 1))
-            || !long.TryParse(value.AsSpan(colon + 1), NumberStyles.None, CultureInfo.InvariantCulture, out port)
-            || !IPAddress.TryParse(value.AsSpan(0, colon), out var parsed))
+            || !long.TryParse(value.AsSpan(colon + 1), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out port)
+            || !TryParseIpAddress(value.AsSpan(0, colon), out var parsed))
+        {
+            return false;
+        }
+
+        address = parsed;
+        return true;
+    }
+
+    /// <summary>An IP address as Erlang's inet:parse_address reads it: .NET's parser, without the brackets it also takes.</summary>
+    public static bool TryParseIpAddress(ReadOnlySpan<char> text, out IPAddress address)
+    {
+        address = IPAddress.None;
+        if (text.Contains('[') || !IPAddress.TryParse(text, out var parsed))
         {
             return false;
         }
@@ -105,7 +118,7 @@ internal sealed partial class RabbitMQConfDatatype
     [GeneratedRegex("^[+-]?[0-9]+\\.[0-9]+([eE][+-]?[0-9]+)?$")]
     private static partial Regex FloatSyntax();
 
-    [GeneratedRegex("^[0-9]+$")]
+    [GeneratedRegex("^\\+?[0-9]+$")]
     private static partial Regex PortSyntax();
 
     [GeneratedRegex("^(?<count>[0-9]+)(?<unit>[kKmMgG][bB])?$")]

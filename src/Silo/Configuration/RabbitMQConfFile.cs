@@ -40,9 +40,12 @@ internal sealed class RabbitMQConfFile
         return File.Exists(path) ? path : File.Exists(path + ".conf") ? path + ".conf" : null;
     }
 
-    public static RabbitMQConfFile Load(string path)
+    public static RabbitMQConfFile Load(string path) => Read(File.ReadAllText(path), path);
+
+    /// <summary>The settings of a rabbitmq.conf's text; <paramref name="path"/> names it in messages.</summary>
+    public static RabbitMQConfFile Read(string text, string path)
     {
-        var settings = RabbitMQConfParser.Parse(File.ReadAllText(path), path);
+        var settings = RabbitMQConfParser.Parse(text, path);
         var known = new List<(RabbitMQConfSetting, RabbitMQConfKey)>(settings.Count);
         foreach (var setting in settings)
         {

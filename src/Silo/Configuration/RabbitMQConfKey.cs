@@ -17,9 +17,6 @@ internal sealed class RabbitMQConfKey(string pattern, string schema, RabbitMQCon
 
     public IReadOnlyList<string> Validators { get; } = validators ?? [];
 
-    /// <summary>How many segments are "$name" wildcards: a key matching several patterns takes the most literal one.</summary>
-    public int WildcardCount => _segments.Count(segment => segment.StartsWith('$'));
-
     public bool Matches(IReadOnlyList<string> segments)
     {
         if (segments.Count != _segments.Length)

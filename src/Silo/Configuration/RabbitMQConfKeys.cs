@@ -7,20 +7,8 @@ namespace OrleansBroker.Silo.Configuration;
 /// </summary>
 internal static partial class RabbitMQConfKeys
 {
-    /// <summary>The definition a key matches, the most literal one when wildcards make several match; null if none.</summary>
-    public static RabbitMQConfKey? Find(IReadOnlyList<string> segments)
-    {
-        RabbitMQConfKey? best = null;
-        foreach (var key in All)
-        {
-            if (key.Matches(segments) && (best is null || key.WildcardCount < best.WildcardCount))
-            {
-                best = key;
-            }
-        }
-
-        return best;
-    }
+    /// <summary>The definition a key matches, or null. (No two patterns of RabbitMQ 3.10.8 match the same key.)</summary>
+    public static RabbitMQConfKey? Find(IReadOnlyList<string> segments) => All.FirstOrDefault(key => key.Matches(segments));
 
     /// <summary>A known key close to a mistyped one (a few edits away), as cuttlefish's "did you mean" does; null if none.</summary>
     public static string? Suggest(string key, IReadOnlyList<string> segments)

@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Net;
 using System.Numerics;
 
 namespace OrleansBroker.Silo.Configuration;
@@ -23,7 +22,7 @@ internal static class RabbitMQConfValidators
 
         // RabbitMQ's check is 0 < port < 65535: 65535 itself is refused.
         ["port"] = ("Invalid port number", value => IntegerBetween(value, 1, 65_534)),
-        ["is_ip"] = ("value should be a valid IP address", value => IPAddress.TryParse(value, out _)),
+        ["is_ip"] = ("value should be a valid IP address", value => RabbitMQConfDatatype.TryParseIpAddress(value, out _)),
         ["https_uri"] = ("According to the JWT Specification, Key Server URL must be https.",
             value => value.StartsWith("https://", StringComparison.Ordinal)),
 
