@@ -29,11 +29,12 @@ public sealed class BrokerConfiguration
         ["RABBITMQ_DEFAULT_VHOST"] = $"{GatewayOptions.SectionName}:{nameof(GatewayOptions.DefaultVirtualHost)}",
     };
 
-    private BrokerConfiguration(IConfigurationRoot configuration, IReadOnlyList<string> sources, IReadOnlyList<string> warnings)
+    private BrokerConfiguration(IConfigurationRoot configuration, IReadOnlyList<string> sources, IReadOnlyList<string> warnings, IReadOnlyList<string> overrides)
     {
         Configuration = configuration;
         Sources = sources;
         Warnings = warnings;
+        Overrides = overrides;
         Broker = new BrokerOptions();
         configuration.GetSection(BrokerOptions.SectionName).Bind(Broker);
         Gateway = new GatewayOptions();
@@ -54,6 +55,12 @@ public sealed class BrokerConfiguration
     /// <summary>One line each: settings recognised but not implemented, and ignored.</summary>
     public IReadOnlyList<string> Warnings { get; }
 
+    /// <summary>
+    /// One line each: rabbitmq.conf settings a later source changes ("rabbitmq.conf line 3: heartbeat = 30 is
+    /// overridden by the command line (...)"): the file comes first, so a copied JSON example silently shadows it.
+    /// </summary>
+    public IReadOnlyList<string> Overrides { get; }
+
     /// <summary>The configuration of this process: its command line and environment.</summary>
     public static BrokerConfiguration Load(IReadOnlyList<string> arguments) =>
         Load(arguments, Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
@@ -67,10 +74,19 @@ public sealed class BrokerConfiguration
         var warnings = new List<string>();
         var builder = new ConfigurationBuilder();
 
+        // What each configuration provider is, for saying which source overrides the rabbitmq.conf.
+        var sourceNames = new List<string>();
+        void Add(IEnumerable<KeyValuePair<string, string?>> values, string name)
+        {
+            builder.AddInMemoryCollection(values);
+            sourceNames.Add(name);
+        }
+
+        RabbitMQConfFile? rabbitMQConf = null;
         if (FindRabbitMQConf(switches, environment, warnings) is { } rabbitMQConfPath)
         {
-            var rabbitMQConf = RabbitMQConfFile.Load(rabbitMQConfPath);
-            builder.AddInMemoryCollection(rabbitMQConf.Values);
+            rabbitMQConf = RabbitMQConfFile.Load(rabbitMQConfPath);
+            Add(rabbitMQConf.Values, rabbitMQConfPath);
             warnings.AddRange(rabbitMQConf.Warnings);
             sources.Add($"rabbitmq.conf {rabbitMQConfPath}");
         }
@@ -85,23 +101,45 @@ public sealed class BrokerConfiguration
         if (File.Exists(jsonPath))
         {
             builder.AddJsonFile(jsonPath, optional: false);
+            sourceNames.Add($"the JSON file {jsonPath}");
             sources.Add($"JSON {jsonPath}");
         }
 
-        builder.AddInMemoryCollection(RabbitMQEnvironment
+        Add(RabbitMQEnvironment
             .Where(variable => environment.ContainsKey(variable.Key))
-            .Select(variable => KeyValuePair.Create(variable.Value, (string?)environment[variable.Key])));
+            .Select(variable => KeyValuePair.Create(variable.Value, (string?)environment[variable.Key])), "the environment (RABBITMQ_DEFAULT_*)");
 
         // As AddEnvironmentVariables(prefix) reads them (prefix in any case, "__" for ':'), from the given environment.
-        builder.AddInMemoryCollection(environment
+        Add(environment
             .Where(variable => variable.Key.StartsWith(EnvironmentPrefix, StringComparison.OrdinalIgnoreCase))
-            .Select(variable => KeyValuePair.Create(variable.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), (string?)variable.Value)));
+            .Select(variable => KeyValuePair.Create(variable.Key[EnvironmentPrefix.Length..].Replace("__", ":", StringComparison.Ordinal), (string?)variable.Value)),
+            $"the environment ({EnvironmentPrefix}*)");
 
-        builder.AddInMemoryCollection(switches
+        Add(switches
             .Where(value => value.Key is not CommandLineSwitches.JsonFilePathKey and not CommandLineSwitches.RabbitMQConfPathKey)
-            .Select(value => KeyValuePair.Create(value.Key, (string?)value.Value)));
+            .Select(value => KeyValuePair.Create(value.Key, (string?)value.Value)), "the command line");
 
-        return new BrokerConfiguration(builder.Build(), sources, warnings);
+        var configuration = builder.Build();
+        var overrides = rabbitMQConf is null ? [] : Overridden(rabbitMQConf, configuration, sourceNames);
+        return new BrokerConfiguration(configuration, sources, warnings, overrides);
+    }
+
+    // The rabbitmq.conf's provider is the first; the last provider holding a key is the one whose value counts.
+    private static List<string> Overridden(RabbitMQConfFile rabbitMQConf, IConfigurationRoot configuration, List<string> sourceNames)
+    {
+        var providers = configuration.Providers.ToList();
+        var overrides = new List<string>();
+        foreach (var (key, value) in rabbitMQConf.Values.OrderBy(value => rabbitMQConf.Origins[value.Key].Line))
+        {
+            var winner = providers.FindLastIndex(provider => provider.TryGet(key, out _));
+            if (winner > 0 && providers[winner].TryGet(key, out var final) && final != value)
+            {
+                var setting = rabbitMQConf.Origins[key];
+                overrides.Add($"{rabbitMQConf.Path} line {setting.Line}: {setting.Key} = {setting.Value} is overridden by {sourceNames[winner]} ({key} = {final})");
+            }
+        }
+
+        return overrides;
     }
 
     // The switch must name a file that exists; RABBITMQ_CONFIG_FILE naming none is a warning, as RabbitMQ starts without it.

@@ -6,10 +6,11 @@ namespace OrleansBroker.Silo.Configuration;
 /// </summary>
 internal sealed class RabbitMQConfFile
 {
-    private RabbitMQConfFile(string path, IReadOnlyDictionary<string, string?> values, IReadOnlyList<string> warnings)
+    private RabbitMQConfFile(string path, IReadOnlyDictionary<string, string?> values, IReadOnlyDictionary<string, RabbitMQConfSetting> origins, IReadOnlyList<string> warnings)
     {
         Path = path;
         Values = values;
+        Origins = origins;
         Warnings = warnings;
     }
 
@@ -17,6 +18,9 @@ internal sealed class RabbitMQConfFile
 
     /// <summary>Configuration values ("Gateway:HeartbeatSeconds" = "30").</summary>
     public IReadOnlyDictionary<string, string?> Values { get; }
+
+    /// <summary>The setting each of <see cref="Values"/> comes from.</summary>
+    public IReadOnlyDictionary<string, RabbitMQConfSetting> Origins { get; }
 
     /// <summary>One line each, with the file's name and the line's number: keys not implemented and ignored.</summary>
     public IReadOnlyList<string> Warnings { get; }
@@ -66,7 +70,7 @@ internal sealed class RabbitMQConfFile
             known.Add((setting, key));
         }
 
-        var (values, warnings) = RabbitMQConfMapping.Map(known, path);
-        return new RabbitMQConfFile(path, values, warnings);
+        var (values, origins, warnings) = RabbitMQConfMapping.Map(known, path);
+        return new RabbitMQConfFile(path, values, origins, warnings);
     }
 }

@@ -21,14 +21,14 @@ internal sealed class RabbitMQConfMapping
     {
         ["listeners.tcp"] = (mapping, setting) => mapping._noTcpListeners = setting,
         ["listeners.tcp.$name"] = (mapping, setting) => mapping.AddTcpListener(setting),
-        ["heartbeat"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.HeartbeatSeconds)), mapping.Integer(setting, 0, ushort.MaxValue)),
-        ["frame_max"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.FrameMax)), mapping.ByteSize(setting, 0, uint.MaxValue)),
-        ["channel_max"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.ChannelMax)), mapping.Integer(setting, 0, ushort.MaxValue)),
-        ["max_message_size"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.MaxMessageSize)), mapping.Integer(setting, 0, long.MaxValue)),
-        ["handshake_timeout"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.HandshakeTimeout)), mapping.Milliseconds(setting)),
-        ["default_user"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.DefaultUser)), setting.Value),
-        ["default_pass"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.DefaultPassword)), setting.Value),
-        ["default_vhost"] = (mapping, setting) => mapping.Set(Gateway(nameof(GatewayOptions.DefaultVirtualHost)), setting.Value),
+        ["heartbeat"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.HeartbeatSeconds)), mapping.Integer(setting, 0, ushort.MaxValue)),
+        ["frame_max"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.FrameMax)), mapping.ByteSize(setting, 0, uint.MaxValue)),
+        ["channel_max"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.ChannelMax)), mapping.Integer(setting, 0, ushort.MaxValue)),
+        ["max_message_size"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.MaxMessageSize)), mapping.Integer(setting, 0, long.MaxValue)),
+        ["handshake_timeout"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.HandshakeTimeout)), mapping.Milliseconds(setting)),
+        ["default_user"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.DefaultUser)), setting.Value),
+        ["default_pass"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.DefaultPassword)), setting.Value),
+        ["default_vhost"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.DefaultVirtualHost)), setting.Value),
 
         // The broker lets every user connect from any address: "none" and "false" ask for what it does.
         ["loopback_users"] = (_, _) => { },
@@ -66,6 +66,7 @@ internal sealed class RabbitMQConfMapping
 
     private readonly string _source;
     private readonly Dictionary<string, string?> _values = new(StringComparer.OrdinalIgnoreCase);
+    private readonly Dictionary<string, RabbitMQConfSetting> _origins = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(int Line, string Text)> _warnings = [];
     private readonly List<(RabbitMQConfSetting Setting, IPAddress? Address, int Port)> _tcpListeners = [];
     private RabbitMQConfSetting? _noTcpListeners;
@@ -82,10 +83,10 @@ internal sealed class RabbitMQConfMapping
     public static IReadOnlyCollection<string> MappedPatterns => Handlers.Keys;
 
     /// <summary>
-    /// The configuration values and warnings of <paramref name="settings"/>, in file order (a key set twice
+    /// The configuration values of <paramref name="settings"/>, the setting each came from, and the warnings, in file order (a key set twice
     /// takes its last value). Throws <see cref="BrokerConfigurationException"/> for a value the broker cannot take.
     /// </summary>
-    public static (IReadOnlyDictionary<string, string?> Values, IReadOnlyList<string> Warnings) Map(
+    public static (IReadOnlyDictionary<string, string?> Values, IReadOnlyDictionary<string, RabbitMQConfSetting> Origins, IReadOnlyList<string> Warnings) Map(
         IReadOnlyList<(RabbitMQConfSetting Setting, RabbitMQConfKey Key)> settings, string source)
     {
         var mapping = new RabbitMQConfMapping(source);
@@ -102,20 +103,24 @@ internal sealed class RabbitMQConfMapping
         }
 
         mapping.Finish();
-        return (mapping._values, mapping._warnings.OrderBy(warning => warning.Line).Select(warning => warning.Text).ToList());
+        return (mapping._values, mapping._origins, mapping._warnings.OrderBy(warning => warning.Line).Select(warning => warning.Text).ToList());
     }
 
     private static string Gateway(string property) => $"{GatewayOptions.SectionName}:{property}";
 
     private static string Broker(string property) => $"{BrokerOptions.SectionName}:{property}";
 
-    private void Set(string key, string? value) => _values[key] = value;
+    private void Set(RabbitMQConfSetting setting, string key, string? value)
+    {
+        _values[key] = value;
+        _origins[key] = setting;
+    }
 
     private void Keep(RabbitMQConfSetting setting, string key, string? value)
     {
         if (value is not null)
         {
-            Set(key, value);
+            Set(setting, key, value);
         }
 
         WarnNotImplemented(setting);
@@ -190,20 +195,20 @@ internal sealed class RabbitMQConfMapping
         // RabbitMQ takes the relative limit when a file sets both (its translations look at .relative first).
         if (_memoryRelative is not null)
         {
-            Set(Broker(nameof(BrokerOptions.MemoryHighWatermarkRelative)), Ratio(_memoryRelative));
+            Set(_memoryRelative, Broker(nameof(BrokerOptions.MemoryHighWatermarkRelative)), Ratio(_memoryRelative));
         }
         else if (_memoryAbsolute is not null)
         {
-            Set(Broker(nameof(BrokerOptions.MemoryHighWatermarkBytes)), InformationSize(_memoryAbsolute));
+            Set(_memoryAbsolute, Broker(nameof(BrokerOptions.MemoryHighWatermarkBytes)), InformationSize(_memoryAbsolute));
         }
 
         if (_diskRelative is not null)
         {
-            Set(Broker(nameof(BrokerOptions.DiskFreeLimitRelative)), Ratio(_diskRelative));
+            Set(_diskRelative, Broker(nameof(BrokerOptions.DiskFreeLimitRelative)), Ratio(_diskRelative));
         }
         else if (_diskAbsolute is not null)
         {
-            Set(Broker(nameof(BrokerOptions.DiskFreeLimitBytes)), InformationSize(_diskAbsolute));
+            Set(_diskAbsolute, Broker(nameof(BrokerOptions.DiskFreeLimitBytes)), InformationSize(_diskAbsolute));
         }
     }
 
@@ -223,14 +228,14 @@ internal sealed class RabbitMQConfMapping
         var port = _tcpListeners[0].Port;
         if (_tcpListeners.All(listener => listener.Port == port && (listener.Address is null || IsAnyAddress(listener.Address))))
         {
-            Set(Broker(nameof(BrokerOptions.AmqpPort)), port.ToString(CultureInfo.InvariantCulture));
-            Set(Broker(nameof(BrokerOptions.Bind)), _tcpListeners.Count == 1 && _tcpListeners[0].Address is { } only ? only.ToString() : "*");
+            Set(_tcpListeners[0].Setting, Broker(nameof(BrokerOptions.AmqpPort)), port.ToString(CultureInfo.InvariantCulture));
+            Set(_tcpListeners[0].Setting, Broker(nameof(BrokerOptions.Bind)), _tcpListeners.Count == 1 && _tcpListeners[0].Address is { } only ? only.ToString() : "*");
             return;
         }
 
         var (first, address, firstPort) = _tcpListeners[0];
-        Set(Broker(nameof(BrokerOptions.AmqpPort)), firstPort.ToString(CultureInfo.InvariantCulture));
-        Set(Broker(nameof(BrokerOptions.Bind)), address?.ToString() ?? "*");
+        Set(first, Broker(nameof(BrokerOptions.AmqpPort)), firstPort.ToString(CultureInfo.InvariantCulture));
+        Set(first, Broker(nameof(BrokerOptions.Bind)), address?.ToString() ?? "*");
         foreach (var (other, _, _) in _tcpListeners.Skip(1))
         {
             WarnNotImplemented(other, $"the broker has one AMQP listener: {first.Key} = {first.Value}");
@@ -269,7 +274,7 @@ internal sealed class RabbitMQConfMapping
             return;
         }
 
-        Set(LogLevelKey, logLevel);
+        Set(level, LogLevelKey, logLevel);
     }
 
     private string Ratio(RabbitMQConfSetting setting) =>

@@ -69,6 +69,11 @@ public static class BrokerCommandLine
             logger.LogInformation("configuration read from {Sources}", string.Join(", ", loaded.Sources));
         }
 
+        foreach (var overridden in loaded.Overrides)
+        {
+            logger.LogInformation("{Override}", overridden);
+        }
+
         foreach (var warning in loaded.Warnings)
         {
             logger.LogWarning("{Warning}", warning);

@@ -43,6 +43,25 @@ public sealed class BrokerConfigurationTests : IDisposable
     }
 
     [Fact]
+    public void Each_rabbitmq_conf_setting_a_later_source_changes_is_named_with_that_source()
+    {
+        var conf = Write("rabbitmq.conf", "heartbeat = 10\nchannel_max = 11\nframe_max = 8192\ndefault_user = admin\n");
+        var json = Write("broker.json", """{ "Gateway": { "HeartbeatSeconds": 20, "FrameMax": 8192 } }""");
+
+        var loaded = BrokerConfiguration.Load(
+            ["--rabbitmq-conf", conf, "--config", json],
+            new Dictionary<string, string> { ["ORLEANSBROKER_Gateway__ChannelMax"] = "12", ["RABBITMQ_DEFAULT_USER"] = "other" });
+
+        Assert.Equal(
+            [
+                $"{conf} line 1: heartbeat = 10 is overridden by the JSON file {json} (Gateway:HeartbeatSeconds = 20)",
+                $"{conf} line 2: channel_max = 11 is overridden by the environment (ORLEANSBROKER_*) (Gateway:ChannelMax = 12)",
+                $"{conf} line 4: default_user = admin is overridden by the environment (RABBITMQ_DEFAULT_*) (Gateway:DefaultUser = other)",
+            ],
+            loaded.Overrides);
+    }
+
+    [Fact]
     public void Json_overrides_rabbitmq_conf()
     {
         var conf = Write("rabbitmq.conf", "heartbeat = 10\nlisteners.tcp.default = 127.0.0.1:5680\n");
