@@ -1,4 +1,7 @@
+using System.Text.Json;
+using OrleansBroker.Gateway;
 using OrleansBroker.Silo.Configuration;
+using OrleansBroker.Silo.Hosting;
 
 namespace OrleansBroker.Tests.Configuration;
 
@@ -207,6 +210,36 @@ public sealed class BrokerConfigurationTests : IDisposable
 
         Assert.Null(loaded.Configuration[CommandLineSwitches.JsonFilePathKey]);
         Assert.Null(loaded.Configuration[CommandLineSwitches.RabbitMQConfPathKey]);
+    }
+
+    // The deploy examples claim to state the defaults: loading both must change nothing but the data directory.
+    [Fact]
+    public void The_deploy_examples_load_without_warnings_and_state_the_defaults()
+    {
+        var deploy = Path.Combine(RepositoryRoot(), "deploy");
+
+        var loaded = BrokerConfiguration.Load(
+            ["--rabbitmq-conf", Path.Combine(deploy, "rabbitmq.conf.example"), "--config", Path.Combine(deploy, "orleansbroker.example.json")],
+            NoEnvironment);
+
+        Assert.Empty(loaded.Warnings);
+        Assert.Empty(loaded.Overrides);
+        Assert.Equal("/var/lib/orleansbroker", loaded.Broker.DataDir);
+        loaded.Broker.DataDir = new BrokerOptions().DataDir;
+        Assert.Equal(JsonSerializer.Serialize(new BrokerOptions()), JsonSerializer.Serialize(loaded.Broker));
+        Assert.Equal(JsonSerializer.Serialize(new GatewayOptions()), JsonSerializer.Serialize(loaded.Gateway));
+        Assert.Equal("Information", loaded.Configuration["Logging:Console:LogLevel:OrleansBroker"]);
+    }
+
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "OrleansBroker.sln")))
+        {
+            directory = directory.Parent;
+        }
+
+        return directory?.FullName ?? throw new InvalidOperationException($"no OrleansBroker.sln above {AppContext.BaseDirectory}");
     }
 
     private string Write(string name, string text)
