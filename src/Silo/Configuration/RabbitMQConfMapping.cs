@@ -10,8 +10,8 @@ namespace OrleansBroker.Silo.Configuration;
 /// into configuration values of the broker ("Gateway:HeartbeatSeconds" = "30") and warnings. The table
 /// <see cref="Handlers"/> lists the keys it acts on; every other key RabbitMQ knows is reported as not
 /// implemented. Some keys of features not built yet (resource alarms, connection_max, consumer_timeout, the
-/// management port) are kept in the options for those features, and still reported as not implemented until
-/// their <see cref="Handlers"/> entry says otherwise.
+/// management port) are kept in the options for those features and still reported as not implemented: their
+/// entries call Keep, which warns; when a feature is built, its entries call Set instead.
 /// </summary>
 internal sealed class RabbitMQConfMapping
 {
