@@ -28,6 +28,12 @@ public sealed class GatewayOptions
 
     public string DefaultPassword { get; set; } = "guest";
 
+    /// <summary>
+    /// The broker node this gateway runs in, set by the silo that hosts it; null for a gateway node without grains.
+    /// Queues declared through it live on this node by default (RabbitMQ's client-local locator).
+    /// </summary>
+    public string? LocalNode { get; set; }
+
     /// <summary>Default virtual host, created at start.</summary>
     public string DefaultVirtualHost { get; set; } = "/";
 

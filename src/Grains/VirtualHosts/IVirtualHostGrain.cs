@@ -38,7 +38,12 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     ValueTask DeleteExchange(string name, bool ifUnused);
 
     [Alias("DeclareQueue")]
-    ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId);
+    /// <param name="clientNode">The node of the declaring connection's gateway; null for a gateway without grains.</param>
+    ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId, string? clientNode);
+
+    /// <summary>The node a queue lives on; null when unknown. Answers while the directory is busy (placement asks it).</summary>
+    [Alias("GetQueueHome"), AlwaysInterleave]
+    ValueTask<string?> GetQueueHome(string name);
 
     [Alias("DeleteQueue")]
     ValueTask<uint> DeleteQueue(string name, bool ifUnused, bool ifEmpty, string connectionId);

@@ -4,6 +4,9 @@ using OrleansBroker.Grains.Exchanges;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Queues;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansBroker.Grains.Nodes;
+using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
@@ -30,11 +33,15 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         ("amq.rabbitmq.trace", "topic", true),
     ];
 
+    private static readonly TimeSpan NodeCheckPeriod = TimeSpan.FromSeconds(2);
+
     /// <summary>How long a change waits for one replica before dropping it (it resubscribes when it notices).</summary>
     private static readonly TimeSpan ReplicaTimeout = TimeSpan.FromSeconds(5);
 
     private readonly IPersistentState<VirtualHostState> _state;
     private readonly ILogger<VirtualHostGrain> _logger;
+    private readonly ClusterNodes _nodes;
+    private readonly string _defaultLocator;
     private readonly Dictionary<string, HashSet<Binding>> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<BindingDestination, HashSet<string>> _sourcesByDestination = new();
     private readonly Dictionary<GrainId, IRoutingObserver> _replicas = new();
@@ -43,9 +50,15 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     private long _version;
     private VirtualHostRecovery _recovery;
 
-    public VirtualHostGrain([PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state, ILogger<VirtualHostGrain> logger)
+    public VirtualHostGrain(
+        [PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state,
+        ClusterNodes nodes,
+        IOptions<QueueOptions> queueOptions,
+        ILogger<VirtualHostGrain> logger)
     {
         _state = state;
+        _nodes = nodes;
+        _defaultLocator = queueOptions.Value.LeaderLocator;
         _logger = logger;
         VirtualHost = this.GetPrimaryKeyString();
     }
@@ -69,25 +82,32 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             }
 
             _state.State.Initialized = true;
+            _state.State.Silos = ActiveSilos();
             await _state.WriteStateAsync();
+            this.RegisterGrainTimer(DropQueuesOfDeadNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
             return;
         }
 
-        // An existing directory and a new activation: the broker restarted. What RabbitMQ keeps is
-        // durable exchanges, durable non-exclusive queues and the bindings between them.
+        // An existing directory and a new activation: the broker restarted, or the directory moved because its node
+        // failed. What RabbitMQ keeps over a restart is durable exchanges, durable non-exclusive queues and the bindings
+        // between them; a transient or exclusive queue lives as long as its home node's run.
+        var restarted = !_state.State.Silos.Any(s => _nodes.IsActive(SiloAddress.FromParsableString(s)));
         var dropped = 0;
-        foreach (var (name, record) in Queues.Where(q => !q.Value.Declaration.Durable || q.Value.ExclusiveOwner is not null).ToList())
+        foreach (var (name, record) in Queues.Where(q => IsGoneWithItsNode(q.Value, restarted)).ToList())
         {
-            await Queue(name).Delete(ifUnused: false, ifEmpty: false);
+            await DeleteQueueOfAGoneNode(name);
             Queues.Remove(name);
             dropped++;
         }
 
-        foreach (var name in Exchanges.Where(e => !e.Value.Durable).Select(e => e.Key).ToList())
+        if (restarted)
         {
-            await Exchange(name).Delete();
-            Exchanges.Remove(name);
-            dropped++;
+            foreach (var name in Exchanges.Where(e => !e.Value.Durable).Select(e => e.Key).ToList())
+            {
+                await Exchange(name).Delete();
+                Exchanges.Remove(name);
+                dropped++;
+            }
         }
 
         long messages = 0;
@@ -115,10 +135,9 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             }
         }
 
-        if (dropped > 0)
-        {
-            await _state.WriteStateAsync();
-        }
+        _state.State.Silos = ActiveSilos();
+        await _state.WriteStateAsync();
+        this.RegisterGrainTimer(DropQueuesOfDeadNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
 
         _recovery = new VirtualHostRecovery(Exchanges.Count, Queues.Count, messages, dropped);
     }
@@ -139,6 +158,8 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     }
 
     public ValueTask<RoutingVersion> GetRoutingVersion() => ValueTask.FromResult(new RoutingVersion(_epoch, _version));
+
+    public ValueTask<string?> GetQueueHome(string name) => ValueTask.FromResult(Queues.TryGetValue(name, out var record) ? record.HomeNode : null);
 
     public async ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive)
     {
@@ -211,7 +232,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         await PublishChangesAsync();
     }
 
-    public async ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId)
+    public async ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId, string? clientNode)
     {
         if (passive)
         {
@@ -249,8 +270,10 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
 
         QueueArguments.Validate(declaration.Arguments, QueueResource(name));
-        Queues[name] = new QueueRecord(declaration, owner);
-        await Queue(name).Create(VirtualHost, declaration, owner);
+        var home = ChooseHome(declaration, clientNode);
+        Queues[name] = new QueueRecord(declaration, owner) { HomeNode = home, HomeSilo = _nodes.FindActive(home)?.ToParsableString() };
+        await Queue(name).Create(VirtualHost, declaration, owner, home);
+
         _changes.Add(RoutingChange.QueueAdded(name));
         await _state.WriteStateAsync();
         await PublishChangesAsync();
@@ -379,6 +402,91 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             throw BrokerException.AccessRefused("operation not permitted on the default exchange");
         }
     }
+
+    /// <summary>
+    /// The node a new queue lives on, by its locator argument or the configured default, as RabbitMQ 3.10 places
+    /// classic queues: client-local (the declaring connection's node; balanced when that node has no grains) or
+    /// balanced / min-masters (the node with the fewest queues of this vhost), or random.
+    /// </summary>
+    private string ChooseHome(QueueDeclaration declaration, string? clientNode)
+    {
+        var locator = declaration.Arguments.GetString("x-queue-leader-locator")
+            ?? declaration.Arguments.GetString("x-queue-master-locator")
+            ?? _defaultLocator;
+        var nodes = _nodes.ActiveNames();
+        if (nodes.Count == 0)
+        {
+            return _nodes.LocalName;
+        }
+
+        if (locator == "client-local" && clientNode is not null && nodes.Contains(clientNode))
+        {
+            return clientNode;
+        }
+
+        if (locator == "random")
+        {
+            return nodes[Random.Shared.Next(nodes.Count)];
+        }
+
+        var queuesPerNode = nodes.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+        foreach (var record in Queues.Values)
+        {
+            if (record.HomeNode is { } node && queuesPerNode.ContainsKey(node))
+            {
+                queuesPerNode[node]++;
+            }
+        }
+
+        return queuesPerNode.MinBy(n => n.Value).Key;
+    }
+
+    /// <summary>A transient or exclusive queue is gone once the run of its home node that declared it is over.</summary>
+    private bool IsGoneWithItsNode(QueueRecord record, bool restarted)
+    {
+        if (record.Declaration.Durable && record.ExclusiveOwner is null)
+        {
+            return false;
+        }
+
+        return restarted || record.HomeSilo is null || !_nodes.IsActive(SiloAddress.FromParsableString(record.HomeSilo));
+    }
+
+    /// <summary>Forget a queue whose node is gone; its grain is asked to clear its state when it can be reached.</summary>
+    private async ValueTask DeleteQueueOfAGoneNode(string name)
+    {
+        try
+        {
+            await Queue(name).Delete(ifUnused: false, ifEmpty: false);
+        }
+        catch (BrokerException)
+        {
+            // Its home node is down: the record in the directory is what makes it exist, and that goes.
+        }
+    }
+
+    /// <summary>Every few seconds: the transient and exclusive queues of nodes membership declared dead go, as in RabbitMQ.</summary>
+    private async Task DropQueuesOfDeadNodesAsync(CancellationToken cancellationToken)
+    {
+        var silos = ActiveSilos();
+        var gone = Queues.Where(q => q.Value.HomeSilo is { } silo && !(q.Value.Declaration.Durable && q.Value.ExclusiveOwner is null)
+            && _nodes.IsDead(SiloAddress.FromParsableString(silo))).Select(q => q.Key).ToList();
+        foreach (var name in gone)
+        {
+            _logger.LogInformation("queue '{Queue}' in vhost '{VirtualHost}' is gone with its node", name, VirtualHost);
+            await DeleteQueueOfAGoneNode(name);
+            await RemoveQueue(name);
+        }
+
+        if (gone.Count > 0 || !silos.SequenceEqual(_state.State.Silos))
+        {
+            _state.State.Silos = silos;
+            await _state.WriteStateAsync();
+            await PublishChangesAsync();
+        }
+    }
+
+    private List<string> ActiveSilos() => _nodes.ActiveSilos().Select(s => s.ToParsableString()).ToList();
 
     /// <summary>
     /// Send the changes an operation made to every node's routing replica and wait for all of them, so the operation's
@@ -543,5 +651,21 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
     private IExchangeGrain Exchange(string name) => GrainFactory.GetGrain<IExchangeGrain>(GrainKeys.Exchange(VirtualHost, name));
 
-    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(GrainKeys.Queue(VirtualHost, name));
+    /// <summary>
+    /// A queue's grain, with its home node named in the request context for the call that follows: placement then
+    /// need not ask this grain, which cannot answer while it is being activated (its recovery calls its queues).
+    /// </summary>
+    private IQueueGrain Queue(string name)
+    {
+        if (Queues.TryGetValue(name, out var record) && record.HomeNode is { } home)
+        {
+            RequestContext.Set(QueueHomePlacement.HomeNodeKey, home);
+        }
+        else
+        {
+            RequestContext.Remove(QueueHomePlacement.HomeNodeKey);
+        }
+
+        return GrainFactory.GetGrain<IQueueGrain>(GrainKeys.Queue(VirtualHost, name));
+    }
 }

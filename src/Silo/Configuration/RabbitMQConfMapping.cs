@@ -30,6 +30,10 @@ internal sealed class RabbitMQConfMapping
         ["default_pass"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.DefaultPassword)), setting.Value),
         ["default_vhost"] = (mapping, setting) => mapping.Set(setting, Gateway(nameof(GatewayOptions.DefaultVirtualHost)), setting.Value),
 
+        // Where queues without a locator argument live (queue_master_locator is 3.10's older name for it).
+        ["queue_leader_locator"] = (mapping, setting) => mapping.Set(setting, $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.QueueLeaderLocator)}", setting.Value),
+        ["queue_master_locator"] = (mapping, setting) => mapping.Set(setting, $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.QueueLeaderLocator)}", setting.Value),
+
         // The broker lets every user connect from any address: "none" and "false" ask for what it does.
         ["loopback_users"] = (_, _) => { },
         ["loopback_users.$user"] = (mapping, setting) => mapping.WarnUnless(setting, setting.Value != "true", "every user may connect from any address"),

@@ -68,15 +68,14 @@ public sealed class BrokerHost : IAsyncDisposable
             storage = await BrokerStorage.OpenAsync(options, startupLogging, cancellationToken);
         }
 
-        var siloEndpoints = new SiloEndpoints(PortOrFree(options.SiloPort), PortOrFree(options.OrleansGatewayPort));
+        var siloEndpoints = BrokerSilo.ChooseEndpoints(options);
+        var nodeName = BrokerSilo.NodeName(options, siloEndpoints);
         try
         {
-            BrokerServices.Add(builder.Services, storage, options);
+            BrokerServices.Add(builder.Services, storage, options, nodeName);
             builder.UseOrleans(silo =>
             {
-                // One node: localhost membership, no service to install. Ports are free ones unless given, so two
-                // brokers run side by side when told only distinct AMQP ports and data directories.
-                silo.UseLocalhostClustering(siloEndpoints.SiloPort, siloEndpoints.GatewayPort);
+                BrokerSilo.Configure(silo, options, siloEndpoints, nodeName);
                 silo.AddStartupTask(static (services, cancellation) => BrokerServices.StartVirtualHostsAsync(services, cancellation));
             });
 
@@ -124,19 +123,6 @@ public sealed class BrokerHost : IAsyncDisposable
             await storage.DisposeAsync();
             throw;
         }
-    }
-
-    private static int PortOrFree(int port)
-    {
-        if (port != 0)
-        {
-            return port;
-        }
-
-        // Orleans advertises its ports in membership, so it needs them known before it binds: ask the OS for one.
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
     }
 
     private static void ConfigureLogging(ILoggingBuilder logging)

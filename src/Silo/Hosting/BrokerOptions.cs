@@ -26,10 +26,30 @@ public sealed class BrokerOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
-    /// <summary>Port the Orleans silo listens on for other silos; 0 (default on one node) picks a free port.</summary>
+    /// <summary>
+    /// A PostgreSQL connection string: the node joins the cluster whose membership is in that database, and keeps grain
+    /// state there too (unless <see cref="PostgresConnectionString"/> names another). Null: one node on its own.
+    /// </summary>
+    public string? Cluster { get; set; }
+
+    public bool IsClustered => Cluster is { Length: > 0 };
+
+    /// <summary>This node's name, stable across restarts (a queue's home is a node name). Default orleansbroker@HOST.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>The IP address other nodes reach this one at (in a cluster); default the host's first non-loopback one.</summary>
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>
+    /// Where a queue declared without a locator argument lives (rabbitmq.conf queue_leader_locator): client-local,
+    /// the declaring connection's node (default), or balanced.
+    /// </summary>
+    public string QueueLeaderLocator { get; set; } = "client-local";
+
+    /// <summary>Port the Orleans silo listens on for other silos; 0 picks a free one on a lone node, 11111 in a cluster.</summary>
     public int SiloPort { get; set; }
 
-    /// <summary>Port the Orleans silo serves client applications on; 0 (default on one node) picks a free port.</summary>
+    /// <summary>Port the Orleans silo serves client applications on; 0 picks a free one on a lone node, 30000 in a cluster.</summary>
     public int OrleansGatewayPort { get; set; }
 
     /// <summary>

@@ -9,6 +9,7 @@ using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
+using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
@@ -19,13 +20,20 @@ namespace OrleansBroker.Silo.Hosting;
 /// <summary>The services one broker is made of: what the grains need from the silo, and the AMQP gateway's.</summary>
 internal static class BrokerServices
 {
-    public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options)
+    public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options, string nodeName)
     {
+        services.AddSingleton(provider => new ClusterNodes(
+            provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
+        services.PostConfigure<GatewayOptions>(gateway => gateway.LocalNode = nodeName);
         services.AddSingleton(storage);
         services.AddSingleton<RoutingReplicas>();
         services.AddSingleton(storage.MessageStore);
         services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(storage.GrainStorage));
-        services.Configure<QueueOptions>(queues => queues.ResidentBytes = options.QueueResidentBytes);
+        services.Configure<QueueOptions>(queues =>
+        {
+            queues.ResidentBytes = options.QueueResidentBytes;
+            queues.LeaderLocator = options.QueueLeaderLocator;
+        });
         services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionRegistry>();
