@@ -9,11 +9,12 @@ namespace OrleansBroker.Tests.Wire;
 /// <summary>
 /// The end of a connection as a client that is still writing sees it. A client can have frames queued when it
 /// closes (amqplib sends connection.close and close-ok ahead of publishes it has not written yet) or when the server
-/// closes it with an error. RabbitMQ reads and discards what arrives after the close until the client closes its
-/// side, so those writes never fail; of what came before the close, publishes count and nothing after it does.
-/// Closing a socket with input unread makes TCP answer with a reset (ECONNRESET / EPIPE at the client): our broker
-/// drains the input until the client's FIN and ends with a FIN of its own. RabbitMQ ends every connection with a
-/// reset (it sets SO_LINGER 0), so against it the end itself is not checked.
+/// closes it with an error. Of what came before the close, publishes count; nothing after it does. RabbitMQ reads
+/// and discards what arrives after a client's close until the client closes its side, and after an error until
+/// close-ok (after a frame error it stops reading and resets 3 s later). Closing a socket with input unread makes
+/// TCP answer with a reset (ECONNRESET / EPIPE at the client): our broker drains the input in every case until the
+/// client's FIN, or a bound, and ends with a FIN of its own. RabbitMQ ends every connection with a reset (it sets
+/// SO_LINGER 0), so against it the end itself is not checked, nor the writes it would reset.
 /// </summary>
 public sealed class CleanCloseTests(BrokerFixture fixture) : IClassFixture<BrokerFixture>
 {
