@@ -22,6 +22,12 @@ internal sealed partial class AmqpChannel
             if (qos.Global)
             {
                 _channelPrefetch = qos.PrefetchCount;
+
+                // A larger (or no) channel-wide limit may let starved consumers go on.
+                foreach (var consumer in _consumers.Values)
+                {
+                    NoteCreditDue(consumer);
+                }
             }
             else
             {
@@ -46,15 +52,18 @@ internal sealed partial class AmqpChannel
         }
 
         var queue = QueueGrain(await VirtualHost.ResolveQueue(queueName, ConnectionId));
-        var consumer = new ChannelConsumer(this, tag, consume.NoAck, _consumerPrefetch, queueName, queue);
+        var consumer = new ChannelConsumer(tag, consume.NoAck, _consumerPrefetch, queueName, queue);
+        CreditGrant initial;
         lock (_lock)
         {
             _consumers[tag] = consumer;
+            initial = Grant(consumer, CreditFor(consumer));
         }
 
         try
         {
-            await queue.Consume(new ConsumerRegistration(tag, consume.NoAck, consume.Exclusive, consume.Arguments), consumer);
+            var registration = new ConsumerRegistration(Id, tag, consume.NoAck, consume.Exclusive, consume.Arguments, initial.Credit);
+            await queue.Consume(registration, ObserverReference());
         }
         catch
         {
@@ -66,19 +75,40 @@ internal sealed partial class AmqpChannel
             throw;
         }
 
-        // consume-ok must precede the first delivery: the consumer refuses offers until it is out.
+        // consume-ok must precede the first delivery: what arrived before it was held.
         if (!consume.NoWait)
         {
             _connection.SendMethod(Number, new BasicConsumeOk(tag));
         }
 
+        var returned = false;
         lock (_lock)
         {
             consumer.Started = true;
-            consumer.Refused = false;
+            if (consumer.Held is { } held)
+            {
+                consumer.Held = null;
+                foreach (var delivery in held)
+                {
+                    if (!(_state == ChannelState.Open && TryWriteDelivery(consumer, delivery)) && !consume.NoAck)
+                    {
+                        SettlementsFor(queue).Settlements.Add(new Settlement(delivery.MessageId, SettlementKind.Return));
+                        returned = true;
+                    }
+                }
+            }
+
+            if (returned)
+            {
+                SettlementsFor(queue).Credits.Add(Grant(consumer, 0));
+                NoteCreditDue(consumer);
+            }
         }
 
-        await queue.ResumeDelivery(consumer);
+        if (returned)
+        {
+            _connection.NoteChannelWork(this);
+        }
     }
 
     private async ValueTask CancelAsync(BasicCancel cancel)
@@ -86,12 +116,17 @@ internal sealed partial class AmqpChannel
         ChannelConsumer? consumer;
         lock (_lock)
         {
-            _consumers.Remove(cancel.ConsumerTag, out consumer);
+            _consumers.TryGetValue(cancel.ConsumerTag, out consumer);
         }
 
-        if (consumer is not null && await consumer.Queue.Cancel(consumer))
+        if (consumer is not null)
         {
-            await VirtualHost.QueueUnused(consumer.QueueName);
+            // Deliveries the queue sent before it saw the cancel are written before cancel-ok; none follow it.
+            await CancelAtQueueAsync(consumer);
+            lock (_lock)
+            {
+                _consumers.Remove(cancel.ConsumerTag);
+            }
         }
 
         if (!cancel.NoWait)
@@ -103,7 +138,7 @@ internal sealed partial class AmqpChannel
     private async ValueTask GetAsync(BasicGet get)
     {
         var queue = QueueGrain(await VirtualHost.ResolveQueue(QueueName(get.Queue, AmqpMethodIds.BasicGet), ConnectionId));
-        var result = await queue.Get(get.NoAck);
+        var result = await queue.Get(Id, get.NoAck);
         if (result.Delivery is not { } delivery)
         {
             _connection.SendMethod(Number, new BasicGetEmpty(string.Empty));
@@ -146,19 +181,18 @@ internal sealed partial class AmqpChannel
                 throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"unknown delivery tag {deliveryTag}", methodId);
             }
 
-            foreach (var delivery in _taken)
+            if (_transaction is null)
             {
-                if (delivery.Consumer is { } consumer)
-                {
-                    consumer.Unacked--;
-                }
+                ReleaseCredit(_taken);
             }
         }
 
         if (_transaction is not null)
         {
+            // Settled at commit: until then the deliveries still count against the prefetch, as in RabbitMQ.
             _transaction.Settlements.Add((kind, _taken.ToList()));
             _taken.Clear();
+            _connection.NoteChannelWork(this);
             return;
         }
 
@@ -183,18 +217,7 @@ internal sealed partial class AmqpChannel
     {
         foreach (var delivery in deliveries)
         {
-            if (!_settlements.TryGetValue(delivery.Queue, out var batch))
-            {
-                batch = new QueueBatch<Settlement>(delivery.Queue);
-                _settlements[delivery.Queue] = batch;
-            }
-
-            if (batch.Count == 0)
-            {
-                _settlementsToSend.Add(batch);
-            }
-
-            batch.Add(new Settlement(delivery.MessageId, kind));
+            SettlementsFor(delivery.Queue).Settlements.Add(new Settlement(delivery.MessageId, kind));
         }
     }
 
@@ -210,13 +233,7 @@ internal sealed partial class AmqpChannel
         lock (_lock)
         {
             _unacked.TakeAll(_taken);
-            foreach (var delivery in _taken)
-            {
-                if (delivery.Consumer is { } consumer)
-                {
-                    consumer.Unacked--;
-                }
-            }
+            ReleaseCredit(_taken);
         }
 
         QueueSettlements(SettlementKind.Requeue, _taken);

@@ -207,7 +207,7 @@ internal sealed partial class AmqpChannel
     {
         if (!_batches.TryGetValue(queueName, out var batch))
         {
-            batch = new QueueBatch<Message>(QueueGrain(GrainKeys.Queue(_connection.VirtualHost, queueName)));
+            batch = new MessageBatch(QueueGrain(GrainKeys.Queue(_connection.VirtualHost, queueName)));
             _batches[queueName] = batch;
         }
 
@@ -262,6 +262,11 @@ internal sealed partial class AmqpChannel
 
         foreach (var (kind, deliveries) in transaction.Settlements)
         {
+            lock (_lock)
+            {
+                ReleaseCredit(deliveries);
+            }
+
             QueueSettlements(kind, deliveries);
         }
 
@@ -277,14 +282,6 @@ internal sealed partial class AmqpChannel
         var undone = transaction.Settlements.SelectMany(s => s.Deliveries).ToList();
         lock (_lock)
         {
-            foreach (var delivery in undone)
-            {
-                if (delivery.Consumer is { } consumer)
-                {
-                    consumer.Unacked++;
-                }
-            }
-
             _unacked.Restore(undone);
         }
 

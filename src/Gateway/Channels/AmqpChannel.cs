@@ -11,8 +11,8 @@ namespace OrleansBroker.Gateway.Channels;
 
 /// <summary>
 /// One AMQP channel: its methods, content assembly, consumers, unsettled deliveries, confirms and
-/// transactions. Methods run on the connection's read loop. Queues call <see cref="TryDeliver"/>
-/// from their own turns; <see cref="_lock"/> (this channel's alone) guards what both touch.
+/// transactions. Methods run on the connection's read loop. Queues deliver through the channel's observer
+/// on Orleans' threads; <see cref="_lock"/> (this channel's alone) guards what both touch.
 /// Grains are never called while holding it.
 /// </summary>
 internal sealed partial class AmqpChannel
@@ -26,11 +26,12 @@ internal sealed partial class AmqpChannel
     private readonly Dictionary<string, ChannelConsumer> _consumers = new(StringComparer.Ordinal);
     private readonly VirtualHostRoutingTable _routes;
     private readonly RoutingResult _routing = new();
-    private readonly Dictionary<string, QueueBatch<Message>> _batches = new(StringComparer.Ordinal);
-    private readonly List<QueueBatch<Message>> _batchesWithMessages = new();
-    private readonly Dictionary<IQueueGrain, QueueBatch<Settlement>> _settlements = new();
-    private readonly List<QueueBatch<Settlement>> _settlementsToSend = new();
+    private readonly Dictionary<string, MessageBatch> _batches = new(StringComparer.Ordinal);
+    private readonly List<MessageBatch> _batchesWithMessages = new();
+    private readonly Dictionary<IQueueGrain, QueueSettlements> _settlements = new();
+    private readonly List<QueueSettlements> _settlementsToSend = new();
     private readonly List<UnackedDelivery> _taken = new();
+    private readonly List<ValueTask> _calls = new();
     private ChannelState _state = ChannelState.Open;
     private ulong _nextDeliveryTag;
     private ushort _consumerPrefetch;
@@ -45,14 +46,22 @@ internal sealed partial class AmqpChannel
     // Exchange and routing key of recent publishes, made on the first publish (most channels never publish).
     private ShortStringCache? _publishStrings;
 
-    public AmqpChannel(AmqpConnection connection, ushort number)
+    // The Orleans observer queues deliver to; made on the first basic.consume (most channels never consume).
+    private ChannelObserver? _observer;
+    private IConsumerObserver? _observerReference;
+
+    public AmqpChannel(AmqpConnection connection, ushort number, string id)
     {
         _connection = connection;
         Number = number;
-        _routes = connection.Services.RoutingTables.For(connection.VirtualHost);
+        Id = id;
+        _routes = connection.Services.Routing.Table(connection.VirtualHost);
     }
 
     public ushort Number { get; }
+
+    /// <summary>Names this channel to queues, unique in the cluster (channel numbers are reused).</summary>
+    public string Id { get; }
 
     /// <summary>Set by the connection while this channel is in its list of channels with work to flush.</summary>
     public bool HasWorkQueued { get; set; }
@@ -192,34 +201,69 @@ internal sealed partial class AmqpChannel
             : "expected content body, got non content body frame instead",
         _content.MethodId);
 
-    /// <summary>Flush what this read queued: publishes to queues, then confirms, then settlements and credit.</summary>
+    /// <summary>
+    /// Flush what this read queued: publishes to queues (all queues at once), then confirms, then settlements
+    /// and credit.
+    /// </summary>
     public async ValueTask FlushAsync()
     {
-        for (var i = 0; i < _batchesWithMessages.Count; i++)
+        if (_batchesWithMessages.Count > 0)
         {
-            var batch = _batchesWithMessages[i];
-            await batch.Queue.Enqueue(batch.Items);
-            batch.Clear();
+            foreach (var batch in _batchesWithMessages)
+            {
+                _calls.Add(batch.Queue.Enqueue(new Orleans.Concurrency.Immutable<Message[]>(batch.Take())));
+            }
+
+            _batchesWithMessages.Clear();
+            await AwaitCallsAsync();
         }
 
-        _batchesWithMessages.Clear();
         if (_confirmMode && _publishSeq > _confirmedSeq)
         {
             _connection.SendMethod(Number, new BasicAck(_publishSeq, _publishSeq - _confirmedSeq > 1));
             _confirmedSeq = _publishSeq;
         }
 
-        for (var i = 0; i < _settlementsToSend.Count; i++)
+        if (_consumersToCredit.Count > 0)
         {
-            var batch = _settlementsToSend[i];
-            await batch.Queue.Settle(batch.Items);
-            batch.Clear();
+            QueueCreditGrants();
         }
 
-        _settlementsToSend.Clear();
-        ForgetBatchesOfManyQueues();
+        if (_settlementsToSend.Count > 0)
+        {
+            foreach (var settlements in _settlementsToSend)
+            {
+                _calls.Add(settlements.Queue.Settle(settlements.TakeBatch(Id)));
+            }
 
-        await ResumeConsumersWithCreditAsync();
+            _settlementsToSend.Clear();
+            await AwaitCallsAsync();
+        }
+
+        ForgetBatchesOfManyQueues();
+    }
+
+    /// <summary>Await the grain calls started in <see cref="_calls"/>, all of them even when one fails; rethrow the first failure.</summary>
+    private async ValueTask AwaitCallsAsync()
+    {
+        Exception? failure = null;
+        for (var i = 0; i < _calls.Count; i++)
+        {
+            try
+            {
+                await _calls[i];
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+        }
+
+        _calls.Clear();
+        if (failure is not null)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+        }
     }
 
     /// <summary>
@@ -240,67 +284,21 @@ internal sealed partial class AmqpChannel
         }
     }
 
-    /// <summary>
-    /// Offer from a queue's turn. Refuses (the queue then waits for ResumeDelivery) when the channel
-    /// is closing, the consumer has not been confirmed yet, credit is used up, or output is backed up.
-    /// </summary>
-    public bool TryDeliver(ChannelConsumer consumer, in QueueDelivery delivery)
+    /// <summary>The settlements and credit going to one queue at the next flush.</summary>
+    private QueueSettlements SettlementsFor(IQueueGrain queue)
     {
-        lock (_lock)
+        if (!_settlements.TryGetValue(queue, out var settlements))
         {
-            if (_state != ChannelState.Open || !consumer.Started || !HasCredit(consumer) || _connection.Output.IsCongested)
-            {
-                consumer.Refused = true;
-                return false;
-            }
-
-            var tag = ++_nextDeliveryTag;
-            if (!consumer.NoAck)
-            {
-                _unacked.Add(new UnackedDelivery(tag, consumer.Queue, delivery.MessageId, consumer));
-                consumer.Unacked++;
-            }
-
-            var message = delivery.Message;
-            var deliver = new BasicDeliver(consumer.ConsumerTag, tag, delivery.Redelivered, message.Exchange, message.RoutingKey);
-            _connection.Output.Write(
-                new DeliveryFrames<BasicDeliver>(Number, deliver, message, _connection.FrameMax),
-                static (output, frames) => frames.Write(output));
-            return true;
-        }
-    }
-
-    /// <summary>The queue was deleted under a consumer: tell the client (consumer_cancel_notify).</summary>
-    public void OnConsumerQueueDeleted(ChannelConsumer consumer)
-    {
-        lock (_lock)
-        {
-            if (!_consumers.Remove(consumer.ConsumerTag) || _state != ChannelState.Open)
-            {
-                return;
-            }
+            settlements = new QueueSettlements(queue);
+            _settlements[queue] = settlements;
         }
 
-        if (_connection.HasClientCapability("consumer_cancel_notify"))
+        if (settlements.IsEmpty)
         {
-            _connection.SendMethod(Number, new BasicCancel(consumer.ConsumerTag, true));
+            _settlementsToSend.Add(settlements);
         }
-    }
 
-    /// <summary>Output drained: consumers refused for congestion may take deliveries again.</summary>
-    public void ResumeRefusedConsumers() => _ = ResumeInBackgroundAsync();
-
-    private async Task ResumeInBackgroundAsync()
-    {
-        try
-        {
-            await ResumeConsumersWithCreditAsync();
-        }
-        catch (Exception e)
-        {
-            // The queue is gone or the broker stops; the consumer is cancelled by other paths.
-            Microsoft.Extensions.Logging.LoggerExtensions.LogDebug(_connection.Services.Logger, e, "resuming consumers on channel {Channel} failed", Number);
-        }
+        return settlements;
     }
 
     /// <summary>A soft error: channel.close to the client; its resources go at once.</summary>
@@ -317,7 +315,10 @@ internal sealed partial class AmqpChannel
         await ReleaseAsync();
     }
 
-    /// <summary>The channel is going (closed by either side, or the connection went): cancel consumers, requeue what is unsettled.</summary>
+    /// <summary>
+    /// The channel is going (closed by either side, or the connection went): cancel consumers, wait (bounded) for
+    /// the deliveries already on their way, which go back to their queues, and requeue what is unsettled.
+    /// </summary>
     public async ValueTask ReleaseAsync()
     {
         ChannelConsumer[] consumers;
@@ -330,22 +331,23 @@ internal sealed partial class AmqpChannel
 
             consumers = _consumers.Values.ToArray();
             _consumers.Clear();
-            _taken.Clear();
-            _unacked.TakeAll(_taken);
         }
 
         foreach (var consumer in consumers)
         {
-            if (await consumer.Queue.Cancel(consumer))
-            {
-                await VirtualHost.QueueUnused(consumer.QueueName);
-            }
+            await CancelAtQueueAsync(consumer);
+        }
+
+        lock (_lock)
+        {
+            _taken.Clear();
+            _unacked.TakeAll(_taken);
         }
 
         _transaction = null;
         foreach (var group in _taken.GroupBy(d => d.Queue))
         {
-            await group.Key.Settle(group.Select(d => new Settlement(d.MessageId, SettlementKind.Requeue)).ToArray());
+            await group.Key.Settle(new SettlementBatch(Id, group.Select(d => new Settlement(d.MessageId, SettlementKind.Requeue)).ToArray(), []));
         }
 
         _taken.Clear();
@@ -355,12 +357,18 @@ internal sealed partial class AmqpChannel
         }
 
         _batchesWithMessages.Clear();
-        foreach (var batch in _settlementsToSend)
+        foreach (var settlements in _settlementsToSend)
         {
-            batch.Clear();
+            settlements.Clear();
         }
 
         _settlementsToSend.Clear();
+        if (_observerReference is not null)
+        {
+            _connection.Services.Grains.DeleteObjectReference<IConsumerObserver>(_observerReference);
+            _observerReference = null;
+            _observer = null;
+        }
     }
 
     private async ValueTask CloseByClientAsync()
@@ -369,52 +377,6 @@ internal sealed partial class AmqpChannel
         _state = ChannelState.Closed;
         _connection.SendMethod(Number, default(ChannelCloseOk));
         _connection.RemoveChannel(Number);
-    }
-
-    private bool HasCredit(ChannelConsumer consumer)
-    {
-        if (consumer.NoAck)
-        {
-            return true;
-        }
-
-        if (consumer.Prefetch > 0 && consumer.Unacked >= consumer.Prefetch)
-        {
-            return false;
-        }
-
-        return _channelPrefetch == 0 || _unacked.Live < _channelPrefetch;
-    }
-
-    private async ValueTask ResumeConsumersWithCreditAsync()
-    {
-        while (TakeConsumerToResume() is { } consumer)
-        {
-            await consumer.Queue.ResumeDelivery(consumer);
-        }
-    }
-
-    /// <summary>A consumer that refused an offer and may take deliveries again; it is marked not refused.</summary>
-    private ChannelConsumer? TakeConsumerToResume()
-    {
-        lock (_lock)
-        {
-            if (_state != ChannelState.Open)
-            {
-                return null;
-            }
-
-            foreach (var consumer in _consumers.Values)
-            {
-                if (consumer.Refused && consumer.Started && HasCredit(consumer) && !_connection.Output.IsCongested)
-                {
-                    consumer.Refused = false;
-                    return consumer;
-                }
-            }
-        }
-
-        return null;
     }
 
     /// <summary>"" in queue.bind, consume, get, purge, delete means the queue this channel declared last.</summary>
@@ -438,4 +400,16 @@ internal sealed partial class AmqpChannel
     }
 
     private IQueueGrain QueueGrain(string grainKey) => _connection.Services.Grains.GetGrain<IQueueGrain>(grainKey);
+
+    /// <summary>The observer reference queues deliver to, registered with Orleans on first use.</summary>
+    private IConsumerObserver ObserverReference()
+    {
+        if (_observerReference is null)
+        {
+            _observer = new ChannelObserver(this);
+            _observerReference = _connection.Services.Grains.CreateObjectReference<IConsumerObserver>(_observer);
+        }
+
+        return _observerReference;
+    }
 }

@@ -50,6 +50,7 @@ internal sealed class AmqpConnection
     private long _closingDeadline;
     private bool _vhostOpened;
     private bool _released;
+    private long _channelsOpened;
 
     public AmqpConnection(GatewayServices services, string id, string remoteAddress, IDuplexPipe transport, Action abortSocket)
     {
@@ -437,7 +438,7 @@ internal sealed class AmqpConnection
                 }
 
                 _ = ChannelOpen.Decode(arguments);
-                channel = new AmqpChannel(this, frame.Channel);
+                channel = new AmqpChannel(this, frame.Channel, $"{Id}/{frame.Channel}.{++_channelsOpened}");
                 _channels[frame.Channel] = channel;
                 _channelSnapshot = _channels.Values.ToArray();
                 SendMethod(frame.Channel, new ChannelOpenOk([]));
@@ -697,6 +698,7 @@ internal sealed class AmqpConnection
 
         VirtualHost = open.VirtualHost;
         VirtualHostGrain = _services.Grains.GetGrain<IVirtualHostGrain>(VirtualHost);
+        await _services.Routing.EnsureSubscribedAsync(VirtualHost);
         _vhostOpened = true;
         SendMethod(0, new ConnectionOpenOk(string.Empty));
         _state = ConnectionState.Open;

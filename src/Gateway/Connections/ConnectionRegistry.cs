@@ -10,6 +10,7 @@ public sealed class ConnectionRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, AmqpConnection> _connections = new(StringComparer.Ordinal);
     private readonly Timer _ticker;
+    private readonly string _gatewayId = Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 6)).ToLowerInvariant();
     private long _nextId;
     private volatile bool _shuttingDown;
 
@@ -44,7 +45,11 @@ public sealed class ConnectionRegistry : IDisposable
 
     public void Dispose() => _ticker.Dispose();
 
-    internal string NextId() => $"conn-{Interlocked.Increment(ref _nextId)}";
+    /// <summary>
+    /// A connection id unique in the cluster: exclusive queues and consumers are owned by it on every node, so the
+    /// counter is prefixed with a name drawn once per gateway.
+    /// </summary>
+    internal string NextId() => $"{_gatewayId}-{Interlocked.Increment(ref _nextId)}";
 
     internal void Add(AmqpConnection connection)
     {

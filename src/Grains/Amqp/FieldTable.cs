@@ -12,6 +12,7 @@ namespace OrleansBroker.Amqp;
 /// Equality is RabbitMQ's for binding arguments: entries compared after a stable sort by key (so top-level order
 /// does not matter), each value by wire type and value, nested tables and arrays deeply and in wire order.
 /// </summary>
+[Immutable]
 public sealed class FieldTable : IReadOnlyList<KeyValuePair<string, object?>>, IEquatable<FieldTable>
 {
     public static readonly FieldTable Empty = new([]);

@@ -1,6 +1,7 @@
 namespace OrleansBroker.Amqp;
 
 /// <summary>AMQP 0-9-1 reply codes, as RabbitMQ uses them.</summary>
+[GenerateSerializer]
 public enum ReplyCode : ushort
 {
     Success = 200,

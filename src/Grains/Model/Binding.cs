@@ -2,6 +2,7 @@ using OrleansBroker.Amqp;
 
 namespace OrleansBroker.Grains.Model;
 
+[GenerateSerializer]
 public enum DestinationKind : byte
 {
     Queue,
@@ -9,6 +10,7 @@ public enum DestinationKind : byte
 }
 
 /// <summary>Where a binding leads: a queue, or another exchange (exchange.bind).</summary>
+[GenerateSerializer, Immutable, Alias("ob.BindingDestination")]
 public readonly record struct BindingDestination(DestinationKind Kind, string Name)
 {
     public static BindingDestination Queue(string name) => new(DestinationKind.Queue, name);
@@ -20,4 +22,5 @@ public readonly record struct BindingDestination(DestinationKind Kind, string Na
 /// A binding from a source exchange to a destination. Two bindings are the same binding when source,
 /// destination, routing key and arguments are all equal (arguments compared by type and value).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("ob.Binding")]
 public sealed record Binding(string Source, BindingDestination Destination, string RoutingKey, FieldTable Arguments);

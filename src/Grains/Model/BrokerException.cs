@@ -4,11 +4,20 @@ namespace OrleansBroker.Grains.Model;
 
 /// <summary>
 /// A refusal the client must see: the reply code and the text RabbitMQ would send. Grains throw it;
-/// the gateway turns it into channel.close or connection.close.
+/// the gateway turns it into channel.close or connection.close. Serializable, so it reaches a gateway on
+/// another node intact.
 /// </summary>
-public sealed class BrokerException(ReplyCode code, string detail) : Exception(detail)
+[GenerateSerializer, Alias("ob.BrokerException")]
+public sealed class BrokerException : Exception
 {
-    public ReplyCode Code { get; } = code;
+    public BrokerException(ReplyCode code, string detail)
+        : base(detail)
+    {
+        Code = code;
+    }
+
+    [Id(0)]
+    public ReplyCode Code { get; private set; }
 
     /// <summary>The reply text as RabbitMQ words it: "NOT_FOUND - no queue 'q' in vhost '/'".</summary>
     public string ReplyText => $"{ReplyCodeText.Name(Code)} - {Message}";

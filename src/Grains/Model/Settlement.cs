@@ -1,5 +1,6 @@
 namespace OrleansBroker.Grains.Model;
 
+[GenerateSerializer]
 public enum SettlementKind : byte
 {
     /// <summary>Done with: forget it.</summary>
@@ -10,7 +11,14 @@ public enum SettlementKind : byte
 
     /// <summary>Rejected without requeue: dropped (dead-lettered once that exists).</summary>
     Discard,
+
+    /// <summary>
+    /// Offered but never shown to the client (the channel had no room, or was gone): back where it was, not
+    /// marked redelivered, and its consumer gets nothing more until it is granted credit again.
+    /// </summary>
+    Return,
 }
 
 /// <summary>What a channel decided about one delivered message.</summary>
+[GenerateSerializer, Immutable, Alias("ob.Settlement")]
 public readonly record struct Settlement(ulong MessageId, SettlementKind Kind);

@@ -1,11 +1,35 @@
 namespace OrleansBroker.Grains.Queues;
 
-/// <summary>A consumer attached to a queue, and whether it refused the last offer (no credit).</summary>
-internal sealed class ConsumerSlot(ConsumerRegistration registration, IConsumerObserver observer)
+/// <summary>
+/// A consumer attached to a queue: its channel (where its deliveries go), how many it may be sent in all (its
+/// channel's last credit grant), and how many it was sent.
+/// </summary>
+internal sealed class ConsumerSlot(ConsumerRegistration registration, ChannelDeliveries channel)
 {
     public ConsumerRegistration Registration { get; } = registration;
 
-    public IConsumerObserver Observer { get; } = observer;
+    public ChannelDeliveries Channel { get; } = channel;
 
-    public bool Blocked { get; set; }
+    public string ChannelId => Registration.ChannelId;
+
+    public string Tag => Registration.ConsumerTag;
+
+    /// <summary>Deliveries it may be sent in all; more credit moves it up.</summary>
+    public long Limit { get; set; } = registration.Credit;
+
+    /// <summary>Sequence of the last credit grant applied.</summary>
+    public long GrantSequence { get; set; }
+
+    public long Delivered { get; set; }
+
+    public bool HasCredit => Delivered < Limit;
+
+    public void Grant(in CreditGrant grant)
+    {
+        if (grant.Sequence > GrantSequence)
+        {
+            GrantSequence = grant.Sequence;
+            Limit = grant.Received + grant.Credit;
+        }
+    }
 }

@@ -1,26 +1,20 @@
-using OrleansBroker.Grains.Model;
-using OrleansBroker.Grains.Runtime;
-
 namespace OrleansBroker.Grains.Queues;
 
 /// <summary>
-/// A consumer as its queue sees it: the gateway channel's end of one basic.consume. The queue calls
-/// it inside the queue's turn; it must not call back into the queue synchronously.
+/// A channel as its queues see it: the gateway's end of its consumers. One-way calls, in order from each queue:
+/// a queue never waits for a client.
 /// </summary>
+[Alias("ob.IConsumerObserver")]
 public interface IConsumerObserver : IGrainObserver
 {
-    string ConsumerTag { get; }
-
-    /// <summary>Messages delivered to a no-ack consumer are settled at once.</summary>
-    bool NoAck { get; }
+    /// <summary>Deliveries within the consumers' credit; the channel writes them as basic.deliver.</summary>
+    [OneWay, Alias("Deliver")]
+    Task Deliver(DeliveryBatch batch);
 
     /// <summary>
-    /// Offer one message. False when the consumer has no credit (prefetch full, or its connection's
-    /// output is backed up): the queue keeps the message and offers this consumer nothing more
-    /// until <see cref="IQueueGrain.ResumeDelivery"/>.
+    /// The queue went away under the consumer (deleted) after sending it <paramref name="delivered"/> deliveries in
+    /// all: basic.cancel goes to the client.
     /// </summary>
-    bool TryDeliver(in QueueDelivery delivery);
-
-    /// <summary>The queue went away under the consumer (deleted): send basic.cancel to the client.</summary>
-    void OnQueueDeleted();
+    [OneWay, Alias("ConsumerCancelled")]
+    Task ConsumerCancelled(string queue, string consumerTag, long delivered);
 }

@@ -1,22 +1,23 @@
+using Microsoft.Extensions.Options;
 using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Model;
-using OrleansBroker.Grains.Runtime;
 using OrleansBroker.Grains.Storage;
 
 namespace OrleansBroker.Grains.Queues;
 
 /// <summary>
-/// A classic queue: ready messages in order, delivered-but-unsettled messages by id, and consumers
-/// served round-robin. A consumer that refuses an offer (no credit) is skipped until it asks for
-/// more with <see cref="ResumeDelivery"/>. Turn-based: no locks here.
-/// A durable queue keeps its persistent messages in the message store: an enqueue completes once
-/// they are on disk (so confirms mean it), deliveries and settlements are recorded behind, and a
-/// new activation (after a restart) recovers them, delivered ones flagged redelivered.
-/// Once the ready messages hold more than the resident limit of bytes, further persistent ones keep
-/// only their id in memory (paged); they are read back in batches as they near the head, as
-/// RabbitMQ's lazy and classic v2 queues do, so a backlog larger than memory costs a few dozen bytes
-/// a message.
+/// A classic queue: ready messages in order, delivered-but-unsettled messages by id, and consumers served
+/// round-robin while they have credit. Turn-based: no locks here. Deliveries gathered in a turn go out at its end,
+/// one one-way observer call per channel, so a queue never waits for a client and a busy queue sends batches.
+/// A durable queue keeps its persistent messages in the message store: an enqueue completes once they are on disk
+/// (so confirms mean it), deliveries and settlements are recorded behind, and a new activation (after a restart)
+/// recovers them, delivered ones flagged redelivered.
+/// Once the ready messages hold more than the resident limit of bytes, further persistent ones keep only their id
+/// in memory (paged); they are read back in batches as they near the head, as RabbitMQ's lazy and classic v2 queues
+/// do, so a backlog larger than memory costs a few dozen bytes a message.
+/// Kept alive: transient messages and consumers live only in this activation, so idle collection must not drop it.
 /// </summary>
+[GrainType("queue"), KeepAlive]
 public sealed class QueueGrain : Grain, IQueueGrain
 {
     /// <summary>How many paged messages one read from the store brings back at most.</summary>
@@ -25,10 +26,13 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private readonly IPersistentState<QueueState> _state;
     private readonly IMessageStore _store;
     private readonly long _residentLimit;
+    private readonly string _key;
     private readonly List<ulong> _storeIds = new();
     private readonly ReadyMessages _ready = new();
-    private readonly Dictionary<ulong, QueueEntry> _unacked = new();
+    private readonly Dictionary<ulong, UnackedEntry> _unacked = new();
     private readonly List<ConsumerSlot> _consumers = new();
+    private readonly Dictionary<string, ChannelDeliveries> _channels = new(StringComparer.Ordinal);
+    private readonly List<ChannelDeliveries> _channelsWithDeliveries = new();
     private ulong _nextId = 1;
     private int _nextConsumer;
     private bool _hadConsumer;
@@ -36,29 +40,31 @@ public sealed class QueueGrain : Grain, IQueueGrain
     /// <summary>Bytes (properties and bodies) of the ready messages held in memory.</summary>
     private long _residentBytes;
 
-    /// <param name="residentLimit">Bytes of ready messages kept in memory before persistent ones are paged out.</param>
-    public QueueGrain(IGrainContext context, IPersistentState<QueueState> state, IMessageStore store, long residentLimit)
-        : base(context)
+    public QueueGrain(
+        [PersistentState("queue", GrainStorageNames.Broker)] IPersistentState<QueueState> state,
+        IMessageStore store,
+        IOptions<QueueOptions> options)
     {
         _state = state;
         _store = store;
-        _residentLimit = residentLimit;
+        _residentLimit = options.Value.ResidentBytes;
+        _key = this.GetPrimaryKeyString();
     }
 
     private QueueDeclaration? Declaration => _state.State.Declaration;
 
-    private string Name => Declaration?.Name ?? GrainKey[(GrainKey.IndexOf('/') + 1)..];
+    private string Name => Declaration?.Name ?? _key[(_key.IndexOf('/') + 1)..];
 
-    private string VirtualHost => _state.State.VirtualHost ?? Uri.UnescapeDataString(GrainKey[..GrainKey.IndexOf('/')]);
+    private string VirtualHost => _state.State.VirtualHost ?? Uri.UnescapeDataString(_key[.._key.IndexOf('/')]);
 
-    public override async ValueTask OnActivateAsync(CancellationToken cancellationToken)
+    public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
         if (Declaration is not { Durable: true })
         {
             return;
         }
 
-        await foreach (var recovered in _store.RecoverAsync(GrainKey, _residentLimit, cancellationToken))
+        await foreach (var recovered in _store.RecoverAsync(_key, _residentLimit, cancellationToken))
         {
             var id = recovered.Message.Id;
             _ready.Append(recovered.Paged
@@ -73,7 +79,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    public async ValueTask Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner)
+    public async Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner)
     {
         _state.State = new QueueState { VirtualHost = vhost, Declaration = declaration, ExclusiveOwner = exclusiveOwner };
         await _state.WriteStateAsync();
@@ -81,7 +87,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public ValueTask<QueueCounts> GetCounts() => ValueTask.FromResult(Counts());
 
-    public async ValueTask Enqueue(ReadOnlyMemory<Message> messages)
+    public async ValueTask Enqueue(Immutable<Message[]> batch)
     {
         if (Declaration is null)
         {
@@ -89,6 +95,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
             return;
         }
 
+        var messages = batch.Value;
         var firstId = _nextId;
         _nextId += (ulong)messages.Length;
         if (Declaration.Durable)
@@ -97,7 +104,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
 
         var id = firstId;
-        foreach (var message in messages.Span)
+        foreach (var message in messages)
         {
             var stored = IsStored(message);
             if (stored && _residentBytes >= _residentLimit)
@@ -122,30 +129,43 @@ public sealed class QueueGrain : Grain, IQueueGrain
             throw BrokerException.AccessRefused($"queue '{Name}' in vhost '{VirtualHost}' in exclusive use");
         }
 
-        _consumers.Add(new ConsumerSlot(registration, observer));
+        if (!_channels.TryGetValue(registration.ChannelId, out var channel))
+        {
+            channel = new ChannelDeliveries(observer);
+            _channels[registration.ChannelId] = channel;
+        }
+
+        channel.Consumers++;
+        _consumers.Add(new ConsumerSlot(registration, channel));
         _hadConsumer = true;
         await DispatchAsync();
     }
 
-    public async ValueTask<bool> Cancel(IConsumerObserver observer)
+    public async ValueTask<ConsumerCancelResult> Cancel(string channelId, string consumerTag)
     {
-        var index = _consumers.FindIndex(c => ReferenceEquals(c.Observer, observer));
+        var index = FindConsumer(channelId, consumerTag);
         if (index < 0)
         {
-            return false;
+            return new ConsumerCancelResult(false, 0, false);
         }
 
+        var consumer = _consumers[index];
         _consumers.RemoveAt(index);
+        if (--consumer.Channel.Consumers == 0)
+        {
+            _channels.Remove(channelId);
+        }
+
         if (_nextConsumer > index)
         {
             _nextConsumer--;
         }
 
         await DispatchAsync();
-        return _hadConsumer && _consumers.Count == 0 && Declaration is { AutoDelete: true };
+        return new ConsumerCancelResult(true, consumer.Delivered, _hadConsumer && _consumers.Count == 0 && Declaration is { AutoDelete: true });
     }
 
-    public async ValueTask<QueueGetResult> Get(bool noAck)
+    public async ValueTask<QueueGetResult> Get(string channelId, bool noAck)
     {
         EnsureExists();
         if (!await EnsureHeadResidentAsync())
@@ -156,7 +176,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         var entry = TakeHead();
         if (!noAck)
         {
-            _unacked[entry.Id] = entry;
+            _unacked[entry.Id] = new UnackedEntry(entry, null);
         }
 
         if (entry.Stored)
@@ -164,31 +184,33 @@ public sealed class QueueGrain : Grain, IQueueGrain
             ReadOnlySpan<ulong> id = [entry.Id];
             if (noAck)
             {
-                _store.Remove(GrainKey, id);
+                _store.Remove(_key, id);
             }
             else
             {
-                _store.MarkDelivered(GrainKey, id);
+                _store.MarkDelivered(_key, id);
             }
         }
 
-        var delivery = new QueueDelivery(Name, entry.Id, entry.Message!, entry.Redelivered);
+        var delivery = new Delivery(string.Empty, entry.Id, entry.Message!, entry.Redelivered);
         return new QueueGetResult(delivery, (uint)_ready.Count);
     }
 
-    public async ValueTask Settle(ReadOnlyMemory<Settlement> settlements)
+    public async ValueTask Settle(SettlementBatch batch)
     {
         var requeued = false;
-        foreach (var settlement in settlements.Span)
+        foreach (var settlement in batch.Settlements)
         {
-            if (!_unacked.Remove(settlement.MessageId, out var entry))
+            if (!_unacked.Remove(settlement.MessageId, out var unacked))
             {
                 continue;
             }
 
-            if (settlement.Kind == SettlementKind.Requeue && Declaration is not null)
+            var entry = unacked.Entry;
+            if (settlement.Kind is SettlementKind.Requeue or SettlementKind.Return && Declaration is not null)
             {
-                _ready.Insert(entry with { Redelivered = true });
+                var returned = settlement.Kind == SettlementKind.Return;
+                _ready.Insert(returned ? entry : entry with { Redelivered = true });
                 _residentBytes += Size(entry.Message!);
                 requeued = true;
             }
@@ -199,22 +221,20 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
 
         FlushStoreIds(remove: true);
-        if (requeued)
+        var credited = false;
+        foreach (var grant in batch.Credits)
+        {
+            var index = FindConsumer(batch.ChannelId, grant.ConsumerTag);
+            if (index >= 0)
+            {
+                _consumers[index].Grant(grant);
+                credited = true;
+            }
+        }
+
+        if (requeued || credited)
         {
             await DispatchAsync();
-        }
-    }
-
-    public async ValueTask ResumeDelivery(IConsumerObserver observer)
-    {
-        foreach (var consumer in _consumers)
-        {
-            if (ReferenceEquals(consumer.Observer, observer))
-            {
-                consumer.Blocked = false;
-                await DispatchAsync();
-                break;
-            }
         }
     }
 
@@ -253,19 +273,19 @@ public sealed class QueueGrain : Grain, IQueueGrain
             throw BrokerException.PreconditionFailed($"queue '{Name}' in vhost '{VirtualHost}' not empty");
         }
 
-        var consumers = _consumers.ToArray();
-        _consumers.Clear();
-        foreach (var consumer in consumers)
+        foreach (var consumer in _consumers)
         {
-            consumer.Observer.OnQueueDeleted();
+            _ = consumer.Channel.Observer.ConsumerCancelled(Name, consumer.Tag, consumer.Delivered);
         }
 
+        _consumers.Clear();
+        _channels.Clear();
         var count = (uint)_ready.Clear();
         _residentBytes = 0;
         _unacked.Clear();
         if (Declaration.Durable)
         {
-            await _store.DeleteQueueAsync(GrainKey);
+            await _store.DeleteQueueAsync(_key);
         }
 
         await _state.ClearStateAsync();
@@ -275,24 +295,23 @@ public sealed class QueueGrain : Grain, IQueueGrain
     }
 
     /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
-    private async ValueTask StoreAsync(ReadOnlyMemory<Message> messages, ulong firstId)
+    private async ValueTask StoreAsync(Message[] messages, ulong firstId)
     {
         StoredMessage[]? stored = null;
         var count = 0;
-        var span = messages.Span;
-        for (var i = 0; i < span.Length; i++)
+        for (var i = 0; i < messages.Length; i++)
         {
-            var message = span[i];
+            var message = messages[i];
             if (message.IsPersistent)
             {
-                stored ??= new StoredMessage[span.Length];
+                stored ??= new StoredMessage[messages.Length];
                 stored[count++] = new StoredMessage(firstId + (ulong)i, message.Exchange, message.RoutingKey, message.Properties, message.Body);
             }
         }
 
         if (stored is not null)
         {
-            await _store.AppendAsync(GrainKey, stored.AsMemory(0, count));
+            await _store.AppendAsync(_key, stored.AsMemory(0, count));
         }
     }
 
@@ -305,6 +324,20 @@ public sealed class QueueGrain : Grain, IQueueGrain
         new(stored.Exchange, stored.RoutingKey, stored.Properties, BasicPropertiesReader.ReadSummary(stored.Properties.Span), stored.Body);
 
     private QueueCounts Counts() => new((uint)_ready.Count, (uint)_consumers.Count);
+
+    private int FindConsumer(string channelId, string consumerTag)
+    {
+        for (var i = 0; i < _consumers.Count; i++)
+        {
+            var consumer = _consumers[i];
+            if (string.Equals(consumer.Tag, consumerTag, StringComparison.Ordinal) && string.Equals(consumer.ChannelId, channelId, StringComparison.Ordinal))
+            {
+                return i;
+            }
+        }
+
+        return -1;
+    }
 
     private void EnsureExists()
     {
@@ -360,7 +393,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
 
         var budget = Math.Max(_residentLimit - _residentBytes, 1);
-        await foreach (var stored in _store.ReadManyAsync(GrainKey, ids.ToArray()))
+        await foreach (var stored in _store.ReadManyAsync(_key, ids.ToArray()))
         {
             var message = Materialize(stored);
             ref var entry = ref _ready[positions[stored.Id]];
@@ -375,51 +408,31 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    /// <summary>Offer ready messages to consumers with credit, round-robin, until one side runs out.</summary>
+    /// <summary>
+    /// Hand ready messages to consumers with credit, round-robin, until one side runs out; then send each consumer
+    /// what it was given, in one call.
+    /// </summary>
     private async ValueTask DispatchAsync()
     {
-        var blocked = 0;
-        while (_ready.Count > 0 && _consumers.Count > 0 && blocked < _consumers.Count)
+        while (_ready.Count > 0 && NextConsumerWithCredit() is { } consumer)
         {
             if (_ready.PeekHead().Message is null && !await EnsureHeadResidentAsync())
             {
                 break;
             }
 
-            if (_nextConsumer >= _consumers.Count)
-            {
-                _nextConsumer = 0;
-            }
-
-            var consumer = _consumers[_nextConsumer];
-            if (consumer.Blocked)
-            {
-                blocked++;
-                _nextConsumer++;
-                continue;
-            }
-
-            var head = _ready.PeekHead();
-            var delivery = new QueueDelivery(Name, head.Id, head.Message!, head.Redelivered);
-            if (!consumer.Observer.TryDeliver(delivery))
-            {
-                consumer.Blocked = true;
-                blocked++;
-                _nextConsumer++;
-                continue;
-            }
-
             var entry = TakeHead();
-            if (!consumer.Registration.NoAck)
+            var noAck = consumer.Registration.NoAck;
+            if (!noAck)
             {
-                _unacked[entry.Id] = entry;
+                _unacked[entry.Id] = new UnackedEntry(entry, consumer);
             }
 
             if (entry.Stored)
             {
-                if (consumer.Registration.NoAck)
+                if (noAck)
                 {
-                    _store.Remove(GrainKey, [entry.Id]);
+                    _store.Remove(_key, [entry.Id]);
                 }
                 else
                 {
@@ -427,11 +440,50 @@ public sealed class QueueGrain : Grain, IQueueGrain
                 }
             }
 
-            blocked = 0;
-            _nextConsumer++;
+            consumer.Delivered++;
+            var pending = consumer.Channel.Pending;
+            if (pending.Count == 0)
+            {
+                _channelsWithDeliveries.Add(consumer.Channel);
+            }
+
+            pending.Add(new Delivery(consumer.Tag, entry.Id, entry.Message!, entry.Redelivered));
         }
 
         FlushStoreIds(remove: false);
+        SendDeliveries();
+    }
+
+    /// <summary>The next consumer in round-robin order that may receive a delivery, advancing past it; null when none may.</summary>
+    private ConsumerSlot? NextConsumerWithCredit()
+    {
+        for (var tried = 0; tried < _consumers.Count; tried++)
+        {
+            if (_nextConsumer >= _consumers.Count)
+            {
+                _nextConsumer = 0;
+            }
+
+            var consumer = _consumers[_nextConsumer++];
+            if (consumer.HasCredit)
+            {
+                return consumer;
+            }
+        }
+
+        return null;
+    }
+
+    private void SendDeliveries()
+    {
+        foreach (var channel in _channelsWithDeliveries)
+        {
+            var deliveries = channel.Pending.ToArray();
+            channel.Pending.Clear();
+            _ = channel.Observer.Deliver(new DeliveryBatch(Name, deliveries));
+        }
+
+        _channelsWithDeliveries.Clear();
     }
 
     /// <summary>Hand the collected ids to the store: as removals, or as delivered marks.</summary>
@@ -445,11 +497,11 @@ public sealed class QueueGrain : Grain, IQueueGrain
         var ids = System.Runtime.InteropServices.CollectionsMarshal.AsSpan(_storeIds);
         if (remove)
         {
-            _store.Remove(GrainKey, ids);
+            _store.Remove(_key, ids);
         }
         else
         {
-            _store.MarkDelivered(GrainKey, ids);
+            _store.MarkDelivered(_key, ids);
         }
 
         _storeIds.Clear();

@@ -1,5 +1,5 @@
 using OrleansBroker.Grains.Model;
-using OrleansBroker.Grains.Runtime;
+using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
@@ -10,34 +10,57 @@ namespace OrleansBroker.Grains.VirtualHosts;
 /// <see cref="BrokerException"/> with RabbitMQ's codes and texts.
 /// <paramref name="connectionId"/> parameters identify the calling connection for exclusivity.
 /// </summary>
+[Alias("ob.IVirtualHostGrain")]
 public interface IVirtualHostGrain : IGrainWithStringKey
 {
     /// <summary>
     /// Activate the vhost at broker start: after a restart this recovers the durable exchanges,
     /// bindings and queues (with their messages) and drops what RabbitMQ drops on restart.
     /// </summary>
+    [Alias("Start")]
     ValueTask<VirtualHostRecovery> Start();
 
+    /// <summary>Add a node's routing replica: it gets the whole routing now and every change from now on.</summary>
+    [Alias("SubscribeRouting")]
+    ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica);
+
+    [Alias("UnsubscribeRouting")]
+    ValueTask UnsubscribeRouting(IRoutingObserver replica);
+
+    /// <summary>The version of the routing (replicas compare it with theirs to notice a missed change).</summary>
+    [Alias("GetRoutingVersion")]
+    ValueTask<RoutingVersion> GetRoutingVersion();
+
+    [Alias("DeclareExchange")]
     ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive);
 
+    [Alias("DeleteExchange")]
     ValueTask DeleteExchange(string name, bool ifUnused);
 
+    [Alias("DeclareQueue")]
     ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId);
 
+    [Alias("DeleteQueue")]
     ValueTask<uint> DeleteQueue(string name, bool ifUnused, bool ifEmpty, string connectionId);
 
+    [Alias("PurgeQueue")]
     ValueTask<uint> PurgeQueue(string name, string connectionId);
 
+    [Alias("Bind")]
     ValueTask Bind(Binding binding, string connectionId);
 
+    [Alias("Unbind")]
     ValueTask Unbind(Binding binding, string connectionId);
 
     /// <summary>Check the queue exists and this connection may use it (consume, get); returns its grain key.</summary>
+    [Alias("ResolveQueue")]
     ValueTask<string> ResolveQueue(string name, string connectionId);
 
     /// <summary>An auto-delete queue lost its last consumer: delete it (if it still has none).</summary>
+    [Alias("QueueUnused")]
     ValueTask QueueUnused(string name);
 
     /// <summary>The connection is gone: delete the exclusive queues it owned.</summary>
+    [Alias("ConnectionClosed")]
     ValueTask ConnectionClosed(string connectionId);
 }

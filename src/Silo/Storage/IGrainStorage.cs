@@ -6,9 +6,9 @@ namespace OrleansBroker.Silo.Storage;
 /// </summary>
 public interface IGrainStorage
 {
-    Task<(TState? State, bool Exists)> ReadAsync<TState>(string stateName, string grainKey) where TState : class, new();
+    Task<(TState? State, bool Exists)> ReadAsync<TState>(string stateName, string grainKey);
 
-    Task WriteAsync<TState>(string stateName, string grainKey, TState state) where TState : class, new();
+    Task WriteAsync<TState>(string stateName, string grainKey, TState state);
 
     Task ClearAsync(string stateName, string grainKey);
 }

@@ -41,7 +41,7 @@ public static class GrainStateSerializer
     /// The stored text of <paramref name="state"/>; throws <see cref="GrainStateFormatException"/> when it holds what the
     /// format cannot store (a field-table value with no AMQP type, a cycle).
     /// </summary>
-    public static string Serialize<TState>(TState state) where TState : class
+    public static string Serialize<TState>(TState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var buffer = new ArrayBufferWriter<byte>();
@@ -63,7 +63,7 @@ public static class GrainStateSerializer
     }
 
     /// <summary>Reads what <see cref="Serialize{TState}"/> wrote; throws <see cref="GrainStateFormatException"/> saying what is wrong.</summary>
-    public static TState Deserialize<TState>(string stored) where TState : class
+    public static TState Deserialize<TState>(string stored)
     {
         ArgumentNullException.ThrowIfNull(stored);
         try
@@ -93,7 +93,7 @@ public static class GrainStateSerializer
         }
     }
 
-    private static TState ReadFormat1<TState>(JsonElement root) where TState : class
+    private static TState ReadFormat1<TState>(JsonElement root)
     {
         if (!root.TryGetProperty("state", out var state) || state.ValueKind != JsonValueKind.Object)
         {

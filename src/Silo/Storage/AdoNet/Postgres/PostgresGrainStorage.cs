@@ -87,13 +87,13 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable, IDis
     /// <summary>Which server, database and search path the provider uses, for messages: never the password.</summary>
     public string Location { get; }
 
-    public async Task<(TState? State, bool Exists)> ReadAsync<TState>(string stateName, string grainKey) where TState : class, new()
+    public async Task<(TState? State, bool Exists)> ReadAsync<TState>(string stateName, string grainKey)
     {
         var payload = await RunAsync("Reading", stateName, grainKey, ReadSql, payload: null,
             static async command => await command.ExecuteScalarAsync().ConfigureAwait(false) as string).ConfigureAwait(false);
         if (payload is null)
         {
-            return (null, false);
+            return (default, false);
         }
 
         try
@@ -106,7 +106,7 @@ public sealed class PostgresGrainStorage : IGrainStorage, IAsyncDisposable, IDis
         }
     }
 
-    public Task WriteAsync<TState>(string stateName, string grainKey, TState state) where TState : class, new()
+    public Task WriteAsync<TState>(string stateName, string grainKey, TState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         string payload;

@@ -109,7 +109,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         return new SqliteGrainStorage(Path.Combine(dataDirectory, DefaultFileName));
     }
 
-    public async Task<(TState? State, bool Exists)> ReadAsync<TState>(string stateName, string grainKey) where TState : class, new()
+    public async Task<(TState? State, bool Exists)> ReadAsync<TState>(string stateName, string grainKey)
     {
         var payload = await RunAsync("Reading", stateName, grainKey, () =>
         {
@@ -118,7 +118,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         }).ConfigureAwait(false);
         if (payload is null)
         {
-            return (null, false);
+            return (default, false);
         }
 
         try
@@ -132,7 +132,7 @@ public sealed class SqliteGrainStorage : IGrainStorage, IDisposable
         }
     }
 
-    public Task WriteAsync<TState>(string stateName, string grainKey, TState state) where TState : class, new()
+    public Task WriteAsync<TState>(string stateName, string grainKey, TState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         string payload;
