@@ -10,7 +10,8 @@ namespace OrleansBroker.Grains.Policies;
 /// options: an unanchored search, "." is one byte. This uses .NET's backtracking Regex on the same bytes (each
 /// UTF-8 byte read as one Latin-1 character, pattern and name alike) with a match timeout. Known differences,
 /// all for unusual patterns: .NET refuses PCRE's possessive quantifiers (a++), (?P&lt;name&gt;...) groups and
-/// recursion, and accepts what PCRE refuses (variable-length lookbehind, a repeated group name, [[:foo:]]); \w, \d
+/// recursion, and accepts what PCRE refuses (variable-length lookbehind, a repeated group name, [[:foo:]],
+/// repetition counts above 65535); \w, \d
 /// and \s also match some bytes from 0x80 up that PCRE's default tables leave out; a match that runs past the
 /// timeout counts as no match. Compile errors are worded as PCRE words the common ones.
 /// </summary>
@@ -48,7 +49,7 @@ public sealed class PolicyPattern
             error = ErlangTupleText.Format(
                 PolicyValidation.InvalidPatternPrefix,
                 ErlangStringText.Format(PcreMessage(exception)),
-                PcreOffset(exception).ToString(CultureInfo.InvariantCulture));
+                PcreOffset(exception, AsBytes(pattern).Length).ToString(CultureInfo.InvariantCulture));
             return false;
         }
     }
@@ -93,12 +94,13 @@ public sealed class PolicyPattern
 
     // PCRE reports the offset of the offending character where .NET reports the one after it; for errors found at the
     // end of the pattern the two agree (observed on the reference broker against .NET's offsets).
-    private static int PcreOffset(RegexParseException exception) => exception.Error switch
+    private static int PcreOffset(RegexParseException exception, int patternLength) => exception.Error switch
     {
         RegexParseError.InsufficientClosingParentheses
             or RegexParseError.UnterminatedBracket
             or RegexParseError.UnescapedEndingBackslash
             or RegexParseError.MissingControlCharacter => exception.Offset,
+        RegexParseError.InvalidGroupingConstruct when exception.Offset == patternLength => exception.Offset,
         _ => Math.Max(0, exception.Offset - 1),
     };
 }
