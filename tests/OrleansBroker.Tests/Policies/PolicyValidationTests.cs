@@ -94,6 +94,9 @@ public sealed class PolicyValidationTests
         { PolicyKind.Policy, "{\"pattern\": \"(?z)\", \"definition\": {\"message-ttl\": 5}}", "Validation failed\n\npattern should be regular expression but is invalid: {\"unrecognized character after (? or (?-\",\n                                                      2}\n" },
         { PolicyKind.Policy, "{\"pattern\": \"\\\\c\", \"definition\": {\"message-ttl\": 5}}", "Validation failed\n\npattern should be regular expression but is invalid: {\"\\\\c at end of pattern\",\n                                                      2}\n" },
         { PolicyKind.Policy, "{\"pattern\": \"x{2\", \"definition\": {\"message-ttl\": 5}}", null },
+        { PolicyKind.Policy, "{\"pattern\": \"^zz\", \"definition\": {\"overflow\": \"\u00e9\"}}", "Validation failed\n\n<<\"\u00e9\">> is not a valid overflow value\n" },
+        { PolicyKind.Policy, "{\"pattern\": \"^zz\", \"definition\": {\"overflow\": \"\u20ac\"}}", "Validation failed\n\n<<226,130,172>> is not a valid overflow value\n" },
+        { PolicyKind.Policy, "{\"pattern\": \"^zz\", \"definition\": {\"\u00e9\": 1}}", "Validation failed\n\n[{<<\"\u00e9\">>,1}] are not recognised policy settings\n" },
     };
 
     [Theory]
