@@ -227,6 +227,15 @@ internal sealed class AmqpConnection
         ClientProperties.TryGetValue("capabilities", out var value)
         && value is FieldTable capabilities && capabilities.TryGetValue(name, out var flag) && flag is true;
 
+    /// <summary>A queue's home node went down: cancel this connection's consumers of it (basic.cancel, as RabbitMQ).</summary>
+    public void CancelConsumersOf(string queue)
+    {
+        foreach (var channel in _channelSnapshot)
+        {
+            channel.CancelConsumersOf(queue);
+        }
+    }
+
     public void RemoveChannel(ushort number)
     {
         if (_channels.Remove(number))

@@ -35,7 +35,17 @@ public sealed class RoutingReplicas : IDisposable
 
     public void Dispose() => _checks.Dispose();
 
-    private VirtualHostRoutes Routes(string vhost) => _vhosts.GetOrAdd(vhost, static (v, self) => new VirtualHostRoutes(v, self._grains, self._logger), this);
+    /// <summary>
+    /// A queue's home node went down (vhost, queue): its consumers on this node are cancelled, as RabbitMQ cancels the
+    /// consumers of a queue on a node that died. Raised on a thread-pool thread.
+    /// </summary>
+    public event Action<string, string>? QueueWentDown;
+
+    private VirtualHostRoutes Routes(string vhost) =>
+        _vhosts.GetOrAdd(vhost, static (v, self) => new VirtualHostRoutes(v, self._grains, self._logger, self.RaiseQueueWentDown), this);
+
+    private void RaiseQueueWentDown(string vhost, string queue) =>
+        ThreadPool.QueueUserWorkItem(static state => state.Self.QueueWentDown?.Invoke(state.Vhost, state.Queue), (Self: this, Vhost: vhost, Queue: queue), preferLocal: false);
 
     private void CheckAll()
     {

@@ -21,12 +21,19 @@ internal sealed class VirtualHostRoutes : IRoutingObserver
     private IRoutingObserver? _reference;
     private Task? _subscribing;
 
-    public VirtualHostRoutes(string vhost, IGrainFactory grains, ILogger logger)
+    public VirtualHostRoutes(string vhost, IGrainFactory grains, ILogger logger, Action<string, string> queueWentDown)
     {
         _vhost = vhost;
         _grains = grains;
         _logger = logger;
         _replica = new RoutingReplica(new VirtualHostRoutingTable(vhost));
+        _replica.QueueAvailabilityChanged += (queue, down) =>
+        {
+            if (down)
+            {
+                queueWentDown(vhost, queue);
+            }
+        };
     }
 
     public VirtualHostRoutingTable Table => _replica.Table;

@@ -11,12 +11,14 @@ public enum RoutingChangeKind : byte
     BindingRemoved,
     QueueAdded,
     QueueDeleted,
+    QueueDown,
+    QueueUp,
 }
 
 /// <summary>
 /// One change to a virtual host's routing: an exchange declared (<see cref="Exchange"/>) or deleted
 /// (<see cref="Name"/>; its own bindings go with it, bindings to it are removed one by one), a binding added or
-/// removed (<see cref="Binding"/>), a queue added or deleted (<see cref="Name"/>).
+/// removed (<see cref="Binding"/>), a queue added or deleted, or its home node down or up again (<see cref="Name"/>).
 /// </summary>
 [GenerateSerializer, Immutable, Alias("ob.RoutingChange")]
 public sealed record RoutingChange(RoutingChangeKind Kind, string Name, ExchangeDeclaration? Exchange = null, Binding? Binding = null)
@@ -32,4 +34,7 @@ public sealed record RoutingChange(RoutingChangeKind Kind, string Name, Exchange
     public static RoutingChange QueueAdded(string name) => new(RoutingChangeKind.QueueAdded, name);
 
     public static RoutingChange QueueDeleted(string name) => new(RoutingChangeKind.QueueDeleted, name);
+
+    /// <summary>The queue's home node went down (<paramref name="down"/>) or came back.</summary>
+    public static RoutingChange QueueAvailability(string name, bool down) => new(down ? RoutingChangeKind.QueueDown : RoutingChangeKind.QueueUp, name);
 }

@@ -19,6 +19,9 @@ public sealed class RoutingReplica(VirtualHostRoutingTable table)
 
     public bool HasSnapshot => Version.Epoch != Guid.Empty;
 
+    /// <summary>A queue's home node went down (true) or came back (false); raised while the change is applied.</summary>
+    public event Action<string, bool>? QueueAvailabilityChanged;
+
     /// <summary>Replace everything with a snapshot.</summary>
     public void Load(RoutingSnapshot snapshot)
     {
@@ -38,6 +41,11 @@ public sealed class RoutingReplica(VirtualHostRoutingTable table)
         {
             _queues.Add(queue);
             Table.AddQueue(queue);
+        }
+
+        foreach (var queue in snapshot.DownQueues)
+        {
+            Table.SetQueueDown(queue, true);
         }
 
         foreach (var exchange in snapshot.Exchanges)
@@ -104,6 +112,11 @@ public sealed class RoutingReplica(VirtualHostRoutingTable table)
             case RoutingChangeKind.QueueDeleted:
                 _queues.Remove(change.Name);
                 Table.RemoveQueue(change.Name);
+                break;
+            case RoutingChangeKind.QueueDown:
+            case RoutingChangeKind.QueueUp:
+                Table.SetQueueDown(change.Name, change.Kind == RoutingChangeKind.QueueDown);
+                QueueAvailabilityChanged?.Invoke(change.Name, change.Kind == RoutingChangeKind.QueueDown);
                 break;
         }
     }

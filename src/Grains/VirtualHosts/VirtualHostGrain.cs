@@ -46,6 +46,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     private readonly Dictionary<BindingDestination, HashSet<string>> _sourcesByDestination = new();
     private readonly Dictionary<GrainId, IRoutingObserver> _replicas = new();
     private readonly List<RoutingChange> _changes = new();
+    private readonly HashSet<string> _downQueues = new(StringComparer.Ordinal);
     private readonly Guid _epoch = Guid.NewGuid();
     private long _version;
     private VirtualHostRecovery _recovery;
@@ -84,7 +85,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             _state.State.Initialized = true;
             _state.State.Silos = ActiveSilos();
             await _state.WriteStateAsync();
-            this.RegisterGrainTimer(DropQueuesOfDeadNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
+            this.RegisterGrainTimer(CheckNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
             return;
         }
 
@@ -137,7 +138,9 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
         _state.State.Silos = ActiveSilos();
         await _state.WriteStateAsync();
-        this.RegisterGrainTimer(DropQueuesOfDeadNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
+        NoteQueueAvailability();
+        _changes.Clear(); // no replica has subscribed yet: the snapshot they get has it all
+        this.RegisterGrainTimer(CheckNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
 
         _recovery = new VirtualHostRecovery(Exchanges.Count, Queues.Count, messages, dropped);
     }
@@ -148,7 +151,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     {
         _replicas[replica.GetGrainId()] = replica;
         var exchanges = Exchanges.Values.Select(e => new ExchangeRoutes(e, _bindings[e.Name].ToArray())).ToArray();
-        return ValueTask.FromResult(new RoutingSnapshot(_epoch, _version, exchanges, Queues.Keys.ToArray()));
+        return ValueTask.FromResult(new RoutingSnapshot(_epoch, _version, exchanges, Queues.Keys.ToArray(), _downQueues.ToArray()));
     }
 
     public ValueTask UnsubscribeRouting(IRoutingObserver replica)
@@ -465,8 +468,11 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
     }
 
-    /// <summary>Every few seconds: the transient and exclusive queues of nodes membership declared dead go, as in RabbitMQ.</summary>
-    private async Task DropQueuesOfDeadNodesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Every few seconds: the transient and exclusive queues of nodes membership declared dead go, as in RabbitMQ, and
+    /// durable queues whose node is down (or back) are marked so in every node's routing.
+    /// </summary>
+    private async Task CheckNodesAsync(CancellationToken cancellationToken)
     {
         var silos = ActiveSilos();
         var gone = Queues.Where(q => q.Value.HomeSilo is { } silo && !(q.Value.Declaration.Durable && q.Value.ExclusiveOwner is null)
@@ -482,8 +488,25 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         {
             _state.State.Silos = silos;
             await _state.WriteStateAsync();
-            await PublishChangesAsync();
         }
+
+        NoteQueueAvailability();
+        await PublishChangesAsync();
+    }
+
+    /// <summary>Durable queues whose home node is down take no messages until it is back: tell the routing replicas.</summary>
+    private void NoteQueueAvailability()
+    {
+        foreach (var (name, record) in Queues)
+        {
+            var down = record.HomeNode is { } home && _nodes.FindActive(home) is null;
+            if (down ? _downQueues.Add(name) : _downQueues.Remove(name))
+            {
+                _changes.Add(RoutingChange.QueueAvailability(name, down));
+            }
+        }
+
+        _downQueues.RemoveWhere(name => !Queues.ContainsKey(name));
     }
 
     private List<string> ActiveSilos() => _nodes.ActiveSilos().Select(s => s.ToParsableString()).ToList();
