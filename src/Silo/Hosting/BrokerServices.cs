@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
-using Orleans.Runtime.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
@@ -12,7 +11,6 @@ using OrleansBroker.Grains;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Routing;
 using OrleansBroker.Grains.VirtualHosts;
-using OrleansBroker.Silo.Storage;
 
 namespace OrleansBroker.Silo.Hosting;
 
@@ -24,7 +22,7 @@ internal static class BrokerServices
         services.AddSingleton(storage);
         services.AddSingleton<RoutingTables>();
         services.AddSingleton(storage.MessageStore);
-        services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(storage.GrainStorage));
+        storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
         services.Configure<QueueOptions>(queues => queues.ResidentBytes = options.QueueResidentBytes);
         services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
         services.AddSingleton<GatewayServices>();
