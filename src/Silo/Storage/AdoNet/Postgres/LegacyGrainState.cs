@@ -11,7 +11,7 @@ namespace OrleansBroker.Silo.Storage.AdoNet.Postgres;
 
 /// <summary>
 /// Grain state that brokers before Orleans' ADO.NET provider kept in PostgreSQL: tables <c>grain_state(state_name,
-/// grain_key, payload, version, updated_at)</c> and <c>grain_storage_schema</c>, in the first schema of the search path.
+/// grain_key, payload, version, updated_at)</c> and <c>grain_storage_schema</c>, where the search path finds tables.
 /// Read, and every row checked, before the silo starts, so that a row that cannot be moved stops the start with one
 /// message naming it; <see cref="LegacyGrainStateMigration"/> moves the rows once the provider runs.
 /// </summary>
