@@ -30,4 +30,13 @@ public sealed class GatewayOptions
 
     /// <summary>Default virtual host, created at start.</summary>
     public string DefaultVirtualHost { get; set; } = "/";
+
+    /// <summary>Most client connections the node accepts (connection_max); null: no limit. Read, not enforced yet.</summary>
+    public int? ConnectionMax { get; set; }
+
+    /// <summary>
+    /// Time a consumer has to acknowledge a delivery before its channel is closed (consumer_timeout); null: none.
+    /// Default 30 minutes, as RabbitMQ 3.10. Read, not enforced yet.
+    /// </summary>
+    public TimeSpan? ConsumerTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

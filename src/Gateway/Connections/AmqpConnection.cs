@@ -668,6 +668,7 @@ internal sealed class AmqpConnection
 
         VirtualHost = open.VirtualHost;
         VirtualHostGrain = _services.Grains.GetGrain<IVirtualHostGrain>(VirtualHost);
+        await _services.Routing.EnsureSubscribedAsync(VirtualHost);
         _vhostOpened = true;
         SendMethod(0, new ConnectionOpenOk(string.Empty));
         _state = ConnectionState.Open;

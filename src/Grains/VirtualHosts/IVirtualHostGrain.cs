@@ -1,4 +1,5 @@
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
@@ -18,6 +19,17 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Start")]
     ValueTask<VirtualHostRecovery> Start();
+
+    /// <summary>Add a node's routing replica: it gets the whole routing now and every change from now on.</summary>
+    [Alias("SubscribeRouting")]
+    ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica);
+
+    [Alias("UnsubscribeRouting")]
+    ValueTask UnsubscribeRouting(IRoutingObserver replica);
+
+    /// <summary>The version of the routing (replicas compare it with theirs to notice a missed change).</summary>
+    [Alias("GetRoutingVersion")]
+    ValueTask<RoutingVersion> GetRoutingVersion();
 
     [Alias("DeclareExchange")]
     ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive);

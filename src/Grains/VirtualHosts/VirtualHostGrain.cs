@@ -3,15 +3,18 @@ using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Exchanges;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Queues;
+using Microsoft.Extensions.Logging;
 using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
 /// <summary>
-/// The directory of one virtual host. Declarations, deletions and bindings are ordered here;
-/// the exchange grains own the bindings themselves and this grain keeps, in memory, which
-/// sources bind to each destination so a deleted queue or exchange leaves no binding behind.
-/// Checks and reply texts follow rabbit_channel / rabbit_amqqueue / rabbit_exchange.
+/// The directory of one virtual host. Declarations, deletions and bindings are ordered here; the exchange grains
+/// keep the bindings durably and this grain mirrors them in memory, with which sources bind to each destination, so a
+/// deleted queue or exchange leaves no binding behind. It is also the source of every node's routing table: each
+/// gateway subscribes a replica (<see cref="IRoutingObserver"/>), gets a snapshot, then every change, and a change's
+/// -ok goes out only after every replica applied it. Checks and reply texts follow rabbit_channel / rabbit_amqqueue /
+/// rabbit_exchange.
 /// </summary>
 [GrainType("vhost"), KeepAlive]
 public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
@@ -27,16 +30,24 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         ("amq.rabbitmq.trace", "topic", true),
     ];
 
+    /// <summary>How long a change waits for one replica before dropping it (it resubscribes when it notices).</summary>
+    private static readonly TimeSpan ReplicaTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IPersistentState<VirtualHostState> _state;
-    private readonly VirtualHostRoutingTable _routes;
+    private readonly ILogger<VirtualHostGrain> _logger;
+    private readonly Dictionary<string, HashSet<Binding>> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<BindingDestination, HashSet<string>> _sourcesByDestination = new();
+    private readonly Dictionary<GrainId, IRoutingObserver> _replicas = new();
+    private readonly List<RoutingChange> _changes = new();
+    private readonly Guid _epoch = Guid.NewGuid();
+    private long _version;
     private VirtualHostRecovery _recovery;
 
-    public VirtualHostGrain([PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state, RoutingTables routingTables)
+    public VirtualHostGrain([PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state, ILogger<VirtualHostGrain> logger)
     {
         _state = state;
+        _logger = logger;
         VirtualHost = this.GetPrimaryKeyString();
-        _routes = routingTables.For(VirtualHost);
     }
 
     private string VirtualHost { get; }
@@ -53,6 +64,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             {
                 var declaration = new ExchangeDeclaration(name, type, Durable: true, AutoDelete: false, isInternal, FieldTable.Empty);
                 Exchanges[name] = declaration;
+                _bindings[name] = new HashSet<Binding>();
                 await Exchange(name).Create(VirtualHost, declaration);
             }
 
@@ -81,12 +93,12 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         long messages = 0;
         foreach (var name in Queues.Keys)
         {
-            _routes.AddQueue(name);
             messages += (await Queue(name).GetCounts()).MessageCount;
         }
 
         foreach (var name in Exchanges.Keys)
         {
+            _bindings[name] = new HashSet<Binding>();
             foreach (var binding in await Exchange(name).GetBindings())
             {
                 var destinationExists = binding.Destination.Kind == DestinationKind.Queue
@@ -112,6 +124,21 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     }
 
     public ValueTask<VirtualHostRecovery> Start() => ValueTask.FromResult(_recovery with { Exchanges = Exchanges.Count, Queues = Queues.Count });
+
+    public ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica)
+    {
+        _replicas[replica.GetGrainId()] = replica;
+        var exchanges = Exchanges.Values.Select(e => new ExchangeRoutes(e, _bindings[e.Name].ToArray())).ToArray();
+        return ValueTask.FromResult(new RoutingSnapshot(_epoch, _version, exchanges, Queues.Keys.ToArray()));
+    }
+
+    public ValueTask UnsubscribeRouting(IRoutingObserver replica)
+    {
+        _replicas.Remove(replica.GetGrainId());
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<RoutingVersion> GetRoutingVersion() => ValueTask.FromResult(new RoutingVersion(_epoch, _version));
 
     public async ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive)
     {
@@ -150,8 +177,11 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
         CheckName("exchange", name);
         Exchanges[name] = declaration;
+        _bindings[name] = new HashSet<Binding>();
+        _changes.Add(RoutingChange.ExchangeDeclared(declaration));
         await Exchange(name).Create(VirtualHost, declaration);
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
     }
 
     public async ValueTask DeleteExchange(string name, bool ifUnused)
@@ -171,13 +201,14 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return;
         }
 
-        if (ifUnused && await Exchange(name).GetBindingCount() > 0)
+        if (ifUnused && _bindings[name].Count > 0)
         {
             throw BrokerException.PreconditionFailed($"{ExchangeResource(name)} in use");
         }
 
         await RemoveExchange(name);
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
     }
 
     public async ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId)
@@ -220,8 +251,9 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         QueueArguments.Validate(declaration.Arguments, QueueResource(name));
         Queues[name] = new QueueRecord(declaration, owner);
         await Queue(name).Create(VirtualHost, declaration, owner);
-        _routes.AddQueue(name);
+        _changes.Add(RoutingChange.QueueAdded(name));
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
         return new QueueDeclareResult(name, 0, 0);
     }
 
@@ -236,6 +268,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         var count = await Queue(name).Delete(ifUnused, ifEmpty);
         await RemoveQueue(name);
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
         return count;
     }
 
@@ -252,6 +285,8 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         if (await Exchange(binding.Source).AddBinding(binding))
         {
             IndexBinding(binding);
+            _changes.Add(RoutingChange.BindingAdded(binding));
+            await PublishChangesAsync();
         }
     }
 
@@ -276,12 +311,15 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return;
         }
 
-        UnindexBinding(binding.Source, binding.Destination);
+        UnindexBinding(binding);
+        _changes.Add(RoutingChange.BindingRemoved(binding));
         if (remaining == 0 && Exchanges.TryGetValue(binding.Source, out var source) && source.AutoDelete)
         {
             await RemoveExchange(binding.Source);
             await _state.WriteStateAsync();
         }
+
+        await PublishChangesAsync();
     }
 
     public ValueTask<string> ResolveQueue(string name, string connectionId)
@@ -298,6 +336,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             await Queue(name).Delete(ifUnused: false, ifEmpty: false);
             await RemoveQueue(name);
             await _state.WriteStateAsync();
+            await PublishChangesAsync();
         }
     }
 
@@ -314,6 +353,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         if (owned.Count > 0)
         {
             await _state.WriteStateAsync();
+            await PublishChangesAsync();
         }
     }
 
@@ -340,23 +380,60 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
     }
 
+    /// <summary>
+    /// Send the changes an operation made to every node's routing replica and wait for all of them, so the operation's
+    /// -ok follows. A replica that fails or does not answer in time is dropped: it notices the gap and resubscribes.
+    /// </summary>
+    private async ValueTask PublishChangesAsync()
+    {
+        if (_changes.Count == 0)
+        {
+            return;
+        }
+
+        var update = new RoutingUpdate(_epoch, ++_version, _changes.ToArray());
+        _changes.Clear();
+        if (_replicas.Count == 0)
+        {
+            return;
+        }
+
+        var calls = _replicas.Select(r => (r.Key, Call: r.Value.Apply(update).WaitAsync(ReplicaTimeout))).ToList();
+        foreach (var (replica, call) in calls)
+        {
+            try
+            {
+                await call;
+            }
+            catch (Exception e)
+            {
+                _replicas.Remove(replica);
+                _logger.LogWarning("routing replica {Replica} of virtual host '{VirtualHost}' dropped: {Reason}", replica, VirtualHost, e.Message);
+            }
+        }
+    }
+
     /// <summary>Remove a queue from the directory and every binding that leads to it.</summary>
     private async ValueTask RemoveQueue(string name)
     {
         Queues.Remove(name);
-        _routes.RemoveQueue(name);
+        _changes.Add(RoutingChange.QueueDeleted(name));
         await RemoveBindingsTo(BindingDestination.Queue(name));
     }
 
     /// <summary>Remove an exchange, the bindings it is the source of, and the bindings to it.</summary>
     private async ValueTask RemoveExchange(string name)
     {
-        foreach (var binding in await Exchange(name).GetBindings())
+        if (_bindings.Remove(name, out var bindings))
         {
-            UnindexBinding(name, binding.Destination);
+            foreach (var binding in bindings)
+            {
+                UnindexSource(name, binding.Destination);
+            }
         }
 
         Exchanges.Remove(name);
+        _changes.Add(RoutingChange.ExchangeDeleted(name));
         await Exchange(name).Delete();
         await RemoveBindingsTo(BindingDestination.Exchange(name));
     }
@@ -376,6 +453,13 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
                 continue;
             }
 
+            var removed = _bindings[source].Where(b => b.Destination == destination).ToList();
+            foreach (var binding in removed)
+            {
+                _bindings[source].Remove(binding);
+                _changes.Add(RoutingChange.BindingRemoved(binding));
+            }
+
             var remaining = await Exchange(source).RemoveBindingsTo(destination);
             if (remaining == 0 && declaration.AutoDelete)
             {
@@ -386,6 +470,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
     private void IndexBinding(Binding binding)
     {
+        _bindings[binding.Source].Add(binding);
         if (!_sourcesByDestination.TryGetValue(binding.Destination, out var sources))
         {
             sources = new HashSet<string>(StringComparer.Ordinal);
@@ -395,12 +480,20 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         sources.Add(binding.Source);
     }
 
-    /// <summary>Forget that <paramref name="source"/> binds to the destination, unless another of its bindings still does.</summary>
-    private void UnindexBinding(string source, BindingDestination destination)
+    /// <summary>Forget a binding; its source stays indexed for the destination while another of its bindings leads there.</summary>
+    private void UnindexBinding(Binding binding)
     {
-        // The exchange grain may still hold another binding (other key) from source to destination;
-        // a stale entry only costs a no-op RemoveBindingsTo later, so keep it in that case.
-        if (_sourcesByDestination.TryGetValue(destination, out var sources) && sources.Count == 1 && sources.Contains(source))
+        var bindings = _bindings[binding.Source];
+        bindings.Remove(binding);
+        if (!bindings.Any(b => b.Destination == binding.Destination))
+        {
+            UnindexSource(binding.Source, binding.Destination);
+        }
+    }
+
+    private void UnindexSource(string source, BindingDestination destination)
+    {
+        if (_sourcesByDestination.TryGetValue(destination, out var sources) && sources.Remove(source) && sources.Count == 0)
         {
             _sourcesByDestination.Remove(destination);
         }

@@ -56,7 +56,14 @@ public sealed class BrokerHost : IAsyncDisposable
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
         builder.Services.AddSingleton(options);
         BrokerStorage storage;
-        using (var startupLogging = LoggerFactory.Create(ConfigureLogging))
+        using (var startupLogging = LoggerFactory.Create(logging =>
+               {
+                   ConfigureLogging(logging);
+                   if (configuration is not null)
+                   {
+                       logging.AddConfiguration(configuration.GetSection("Logging"));
+                   }
+               }))
         {
             storage = await BrokerStorage.OpenAsync(options, startupLogging, cancellationToken);
         }

@@ -38,4 +38,22 @@ public sealed class BrokerOptions
     /// Default 32 MiB.
     /// </summary>
     public long QueueResidentBytes { get; set; } = 32L * 1024 * 1024;
+
+    // Resource alarms as RabbitMQ's (rabbitmq.conf vm_memory_high_watermark.*, disk_free_limit.*): read and
+    // kept here, not acted on yet.
+
+    /// <summary>Memory alarm threshold as a fraction of available memory (vm_memory_high_watermark.relative). Default 0.4.</summary>
+    public double MemoryHighWatermarkRelative { get; set; } = 0.4;
+
+    /// <summary>Memory alarm threshold in bytes (vm_memory_high_watermark.absolute); when set, used instead of the relative one.</summary>
+    public long? MemoryHighWatermarkBytes { get; set; }
+
+    /// <summary>Free-disk alarm threshold for the data directory in bytes (disk_free_limit.absolute). Default 50 MB, as RabbitMQ.</summary>
+    public long DiskFreeLimitBytes { get; set; } = 50_000_000;
+
+    /// <summary>
+    /// Free-disk alarm threshold as a multiple of total memory (disk_free_limit.relative); when set, used instead
+    /// of <see cref="DiskFreeLimitBytes"/>.
+    /// </summary>
+    public double? DiskFreeLimitRelative { get; set; }
 }

@@ -9,7 +9,7 @@ using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
 using OrleansBroker.Grains.Queues;
-using OrleansBroker.Grains.Routing;
+using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 
 namespace OrleansBroker.Silo.Hosting;
@@ -20,7 +20,7 @@ internal static class BrokerServices
     public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options)
     {
         services.AddSingleton(storage);
-        services.AddSingleton<RoutingTables>();
+        services.AddSingleton<RoutingReplicas>();
         services.AddSingleton(storage.MessageStore);
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
         services.Configure<QueueOptions>(queues => queues.ResidentBytes = options.QueueResidentBytes);
@@ -40,6 +40,7 @@ internal static class BrokerServices
         var started = Stopwatch.StartNew();
         var recovery = await services.GetRequiredService<IGrainFactory>().GetGrain<IVirtualHostGrain>(options.DefaultVirtualHost).Start()
             .AsTask().WaitAsync(cancellationToken);
+        await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(options.DefaultVirtualHost).WaitAsync(cancellationToken);
         logger.LogInformation(
             "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues, {Messages} messages recovered; {Dropped} transient entities dropped",
             options.DefaultVirtualHost, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);

@@ -1,0 +1,11 @@
+using OrleansBroker.Grains.Model;
+
+namespace OrleansBroker.Grains.Routing;
+
+/// <summary>A virtual host's whole routing at one version: its exchanges with their bindings, and its queues.</summary>
+[GenerateSerializer, Immutable, Alias("ob.RoutingSnapshot")]
+public sealed record RoutingSnapshot(Guid Epoch, long Version, ExchangeRoutes[] Exchanges, string[] Queues);
+
+/// <summary>One exchange and the bindings it is the source of.</summary>
+[GenerateSerializer, Immutable, Alias("ob.ExchangeRoutes")]
+public sealed record ExchangeRoutes(ExchangeDeclaration Declaration, Binding[] Bindings);
