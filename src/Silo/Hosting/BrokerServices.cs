@@ -4,7 +4,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
-using Orleans.Runtime.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
@@ -13,7 +12,6 @@ using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
-using OrleansBroker.Silo.Storage;
 
 namespace OrleansBroker.Silo.Hosting;
 
@@ -28,7 +26,7 @@ internal static class BrokerServices
         services.AddSingleton(storage);
         services.AddSingleton<RoutingReplicas>();
         services.AddSingleton(storage.MessageStore);
-        services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(storage.GrainStorage));
+        storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
         services.Configure<QueueOptions>(queues =>
         {
             queues.ResidentBytes = options.QueueResidentBytes;
