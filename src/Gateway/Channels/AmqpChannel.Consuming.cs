@@ -1,7 +1,9 @@
 using OrleansBroker.Amqp;
 using OrleansBroker.Gateway.Protocol;
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
+using OrleansBroker.Grains.Queues.Placement;
 
 namespace OrleansBroker.Gateway.Channels;
 
@@ -65,13 +67,14 @@ internal sealed partial class AmqpChannel
             var registration = new ConsumerRegistration(Id, tag, consume.NoAck, consume.Exclusive, consume.Arguments, initial.Credit);
             await queue.Consume(registration, ObserverReference());
         }
-        catch
+        catch (Exception e)
         {
             lock (_lock)
             {
                 _consumers.Remove(tag);
             }
 
+            await ThrowIfQueueUnreachableAsync(e, queueName);
             throw;
         }
 
@@ -111,6 +114,15 @@ internal sealed partial class AmqpChannel
         }
     }
 
+    /// <summary>A queue whose node is unreachable is RabbitMQ's 404 for a queue whose home node is down.</summary>
+    private async ValueTask ThrowIfQueueUnreachableAsync(Exception e, string queueName)
+    {
+        if (Unreachable.Is(e) && await VirtualHost.GetQueueHome(queueName) is { } home)
+        {
+            throw QueueHomePlacementDirector.QueueHomeDown(home, queueName, _connection.VirtualHost);
+        }
+    }
+
     private async ValueTask CancelAsync(BasicCancel cancel)
     {
         ChannelConsumer? consumer;
@@ -138,7 +150,17 @@ internal sealed partial class AmqpChannel
     private async ValueTask GetAsync(BasicGet get)
     {
         var queue = QueueGrain(await VirtualHost.ResolveQueue(QueueName(get.Queue, AmqpMethodIds.BasicGet), ConnectionId));
-        var result = await queue.Get(Id, get.NoAck);
+        QueueGetResult result;
+        try
+        {
+            result = await queue.Get(Id, get.NoAck);
+        }
+        catch (Exception e)
+        {
+            await ThrowIfQueueUnreachableAsync(e, QueueName(get.Queue, AmqpMethodIds.BasicGet));
+            throw;
+        }
+
         if (result.Delivery is not { } delivery)
         {
             _connection.SendMethod(Number, new BasicGetEmpty(string.Empty));

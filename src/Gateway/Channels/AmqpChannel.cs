@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Security.Cryptography;
+using Microsoft.Extensions.Logging;
 using OrleansBroker.Amqp;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Gateway.Protocol;
@@ -203,10 +204,12 @@ internal sealed partial class AmqpChannel
 
     /// <summary>
     /// Flush what this read queued: publishes to queues (all queues at once), then confirms, then settlements
-    /// and credit.
+    /// and credit. A queue that cannot take its messages (its node just died) costs the publisher a nack of what
+    /// this read published, as RabbitMQ nacks what a dying queue did not take; the channel goes on.
     /// </summary>
     public async ValueTask FlushAsync()
     {
+        Exception? enqueueFailure = null;
         if (_batchesWithMessages.Count > 0)
         {
             foreach (var batch in _batchesWithMessages)
@@ -215,12 +218,25 @@ internal sealed partial class AmqpChannel
             }
 
             _batchesWithMessages.Clear();
-            await AwaitCallsAsync();
+            enqueueFailure = await AwaitCallsAsync();
+            if (enqueueFailure is not null)
+            {
+                _connection.Services.Logger.LogInformation("channel {Channel}: a queue did not take published messages: {Reason}", Id, enqueueFailure.Message);
+            }
         }
 
         if (_confirmMode && _publishSeq > _confirmedSeq)
         {
-            _connection.SendMethod(Number, new BasicAck(_publishSeq, _publishSeq - _confirmedSeq > 1));
+            var multiple = _publishSeq - _confirmedSeq > 1;
+            if (enqueueFailure is null)
+            {
+                _connection.SendMethod(Number, new BasicAck(_publishSeq, multiple));
+            }
+            else
+            {
+                _connection.SendMethod(Number, new BasicNack(_publishSeq, multiple, true));
+            }
+
             _confirmedSeq = _publishSeq;
         }
 
@@ -237,14 +253,18 @@ internal sealed partial class AmqpChannel
             }
 
             _settlementsToSend.Clear();
-            await AwaitCallsAsync();
+            if (await AwaitCallsAsync() is { } settleFailure)
+            {
+                // The queue is gone or its node is down: RabbitMQ, too, takes acks of such deliveries and does nothing.
+                _connection.Services.Logger.LogDebug("channel {Channel}: settlements not taken: {Reason}", Id, settleFailure.Message);
+            }
         }
 
         ForgetBatchesOfManyQueues();
     }
 
-    /// <summary>Await the grain calls started in <see cref="_calls"/>, all of them even when one fails; rethrow the first failure.</summary>
-    private async ValueTask AwaitCallsAsync()
+    /// <summary>Await the grain calls started in <see cref="_calls"/>, all of them even when one fails; returns the first failure.</summary>
+    private async ValueTask<Exception?> AwaitCallsAsync()
     {
         Exception? failure = null;
         for (var i = 0; i < _calls.Count; i++)
@@ -260,10 +280,7 @@ internal sealed partial class AmqpChannel
         }
 
         _calls.Clear();
-        if (failure is not null)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
-        }
+        return failure;
     }
 
     /// <summary>

@@ -18,7 +18,8 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// bindings and queues (with their messages) and drops what RabbitMQ drops on restart.
     /// </summary>
     [Alias("Start")]
-    ValueTask<VirtualHostRecovery> Start();
+    /// <param name="node">The node starting: its queues are activated (recovering their messages) and counted.</param>
+    ValueTask<VirtualHostRecovery> Start(string node);
 
     /// <summary>Add a node's routing replica: it gets the whole routing now and every change from now on.</summary>
     [Alias("SubscribeRouting")]

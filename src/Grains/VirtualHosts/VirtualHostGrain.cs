@@ -111,12 +111,6 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             }
         }
 
-        long messages = 0;
-        foreach (var name in Queues.Keys)
-        {
-            messages += (await Queue(name).GetCounts()).MessageCount;
-        }
-
         foreach (var name in Exchanges.Keys)
         {
             _bindings[name] = new HashSet<Binding>();
@@ -142,10 +136,32 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         _changes.Clear(); // no replica has subscribed yet: the snapshot they get has it all
         this.RegisterGrainTimer(CheckNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
 
-        _recovery = new VirtualHostRecovery(Exchanges.Count, Queues.Count, messages, dropped);
+        _recovery = new VirtualHostRecovery(Exchanges.Count, Queues.Count, 0, dropped);
     }
 
-    public ValueTask<VirtualHostRecovery> Start() => ValueTask.FromResult(_recovery with { Exchanges = Exchanges.Count, Queues = Queues.Count });
+    public async ValueTask<VirtualHostRecovery> Start(string node)
+    {
+        // The node's queues come up now (a durable one recovers its messages when activated), not at the first publish.
+        long messages = 0;
+        var queues = 0;
+        foreach (var (name, record) in Queues.ToList())
+        {
+            if (record.HomeNode is null ? !_nodes.Clustered : string.Equals(record.HomeNode, node, StringComparison.Ordinal))
+            {
+                try
+                {
+                    messages += (await AtQueueAsync(name, static q => q.GetCounts())).MessageCount;
+                    queues++;
+                }
+                catch (BrokerException e)
+                {
+                    _logger.LogWarning("queue '{Queue}' in vhost '{VirtualHost}' did not come up on node '{Node}': {Reason}", name, VirtualHost, node, e.Message);
+                }
+            }
+        }
+
+        return _recovery with { Exchanges = Exchanges.Count, Queues = queues, Messages = messages };
+    }
 
     public ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica)
     {
@@ -241,7 +257,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         {
             var record = RequireQueue(declaration.Name);
             CheckExclusiveAccess(record, connectionId);
-            var counts = await Queue(declaration.Name).GetCounts();
+            var counts = await AtQueueAsync(declaration.Name, static q => q.GetCounts());
             return new QueueDeclareResult(declaration.Name, counts.MessageCount, counts.ConsumerCount);
         }
 
@@ -268,7 +284,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             Equivalence.AssertField(existing.Declaration.Durable, declaration.Durable, resource, "durable");
             Equivalence.AssertField(existing.Declaration.AutoDelete, declaration.AutoDelete, resource, "auto_delete");
             Equivalence.AssertQueueArguments(existing.Declaration.Arguments, declaration.Arguments, resource);
-            var counts = await Queue(name).GetCounts();
+            var counts = await AtQueueAsync(name, static q => q.GetCounts());
             return new QueueDeclareResult(name, counts.MessageCount, counts.ConsumerCount);
         }
 
@@ -291,7 +307,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
 
         CheckExclusiveAccess(record, connectionId);
-        var count = await Queue(name).Delete(ifUnused, ifEmpty);
+        var count = await AtQueueAsync(name, q => q.Delete(ifUnused, ifEmpty));
         await RemoveQueue(name);
         await _state.WriteStateAsync();
         await PublishChangesAsync();
@@ -673,6 +689,19 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     }
 
     private IExchangeGrain Exchange(string name) => GrainFactory.GetGrain<IExchangeGrain>(GrainKeys.Exchange(VirtualHost, name));
+
+    /// <summary>A call to a queue; its node being unreachable is RabbitMQ's 404 for a queue whose home node is down.</summary>
+    private async ValueTask<T> AtQueueAsync<T>(string name, Func<IQueueGrain, ValueTask<T>> call)
+    {
+        try
+        {
+            return await call(Queue(name));
+        }
+        catch (Exception e) when (Unreachable.Is(e) && Queues.TryGetValue(name, out var record) && record.HomeNode is { } home)
+        {
+            throw QueueHomePlacementDirector.QueueHomeDown(home, name, VirtualHost);
+        }
+    }
 
     /// <summary>
     /// A queue's grain, with its home node named in the request context for the call that follows: placement then

@@ -46,11 +46,11 @@ internal static class BrokerServices
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansBroker.Silo");
         var started = Stopwatch.StartNew();
-        var recovery = await services.GetRequiredService<IGrainFactory>().GetGrain<IVirtualHostGrain>(options.DefaultVirtualHost).Start()
+        var recovery = await services.GetRequiredService<IGrainFactory>().GetGrain<IVirtualHostGrain>(options.DefaultVirtualHost).Start(services.GetRequiredService<ClusterNodes>().LocalName)
             .AsTask().WaitAsync(cancellationToken);
         await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(options.DefaultVirtualHost).WaitAsync(cancellationToken);
         logger.LogInformation(
-            "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues, {Messages} messages recovered; {Dropped} transient entities dropped",
+            "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues on this node, {Messages} messages recovered; {Dropped} transient entities dropped",
             options.DefaultVirtualHost, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);
     }
 }
