@@ -15,7 +15,8 @@ public static class BrokerCommandLine
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException
             or ArgumentException or BrokerConfigurationException
             or OrleansBroker.Silo.Storage.AdoNet.GrainStorageException or OrleansBroker.Silo.Storage.Messages.MessageStoreDirectoryException
-            or System.Net.Sockets.SocketException)
+            or System.Net.Sockets.SocketException
+            or Microsoft.Extensions.Options.OptionsValidationException or k8s.Exceptions.KubeConfigException)
         {
             // Configuration and environment problems: one clear line, no stack trace.
             Console.Error.WriteLine($"OrleansBroker cannot start: {e.Message}");
@@ -47,6 +48,10 @@ public static class BrokerCommandLine
 
         await using var host = await BrokerHost.StartAsync(options, configuration);
         Console.WriteLine($"OrleansBroker ready: AMQP 0-9-1 on {host.AmqpEndpoint}, data in {Path.GetFullPath(options.DataDir)}");
+        if (host.DashboardEndpoint is { } dashboard)
+        {
+            Console.WriteLine($"Orleans Dashboard on http://{dashboard}/");
+        }
         try
         {
             await Task.Delay(Timeout.Infinite, stop.Token);

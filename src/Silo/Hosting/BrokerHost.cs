@@ -8,6 +8,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Orleans.Dashboard;
 using Orleans.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Connections;
@@ -22,13 +23,15 @@ public sealed class BrokerHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
     private readonly ListenOptions _amqpListener;
+    private readonly ListenOptions? _dashboardListener;
     private readonly BrokerStorage _storage;
     private int _stopped;
 
-    private BrokerHost(WebApplication app, ListenOptions amqpListener, BrokerStorage storage, SiloEndpoints siloEndpoints)
+    private BrokerHost(WebApplication app, ListenOptions amqpListener, ListenOptions? dashboardListener, BrokerStorage storage, SiloEndpoints siloEndpoints)
     {
         _app = app;
         _amqpListener = amqpListener;
+        _dashboardListener = dashboardListener;
         _storage = storage;
         SiloEndpoints = siloEndpoints;
     }
@@ -37,6 +40,9 @@ public sealed class BrokerHost : IAsyncDisposable
     public EndPoint AmqpEndpoint => _amqpListener.EndPoint;
 
     public int AmqpPort => ((IPEndPoint)_amqpListener.EndPoint).Port;
+
+    /// <summary>Where the Orleans Dashboard answers HTTP (with the real port when 0 was asked); null when it is off.</summary>
+    public IPEndPoint? DashboardEndpoint => (IPEndPoint?)_dashboardListener?.EndPoint;
 
     /// <summary>Where this node's Orleans silo talks to other silos and to Orleans client applications.</summary>
     public SiloEndpoints SiloEndpoints { get; }
@@ -80,6 +86,7 @@ public sealed class BrokerHost : IAsyncDisposable
             });
 
             ListenOptions? amqpListener = null;
+            ListenOptions? dashboardListener = null;
             builder.WebHost.UseSockets(sockets =>
             {
                 // Run the connection's read loop where the socket's data arrives and send where frames are written,
@@ -109,14 +116,27 @@ public sealed class BrokerHost : IAsyncDisposable
                 {
                     kestrel.Listen(IPAddress.Parse(options.Bind.Trim('[', ']')), options.AmqpPort, Amqp);
                 }
+
+                if (options.DashboardPort is { } dashboardPort)
+                {
+                    // The dashboard has no authentication: it listens on the one address --bind names, and on loopback only when
+                    // --bind means every interface.
+                    var dashboardAddress = options.Bind is "*" or "" or "::" or "[::]" ? IPAddress.Loopback : IPAddress.Parse(options.Bind.Trim('[', ']'));
+                    kestrel.Listen(dashboardAddress, dashboardPort, listen => dashboardListener = listen);
+                }
             });
 
             var app = builder.Build();
+            if (options.DashboardPort is not null)
+            {
+                // The only HTTP listener: the AMQP one hands its connections to the AMQP handler, never to these routes.
+                app.MapOrleansDashboard();
+            }
 
             // The silo (and its start-up task, which recovers the virtual hosts) starts before Kestrel listens.
             await app.StartAsync(cancellationToken);
             await siloEndpoints.WriteAsync(Path.GetFullPath(options.DataDir), cancellationToken);
-            return new BrokerHost(app, amqpListener!, storage, siloEndpoints);
+            return new BrokerHost(app, amqpListener!, dashboardListener, storage, siloEndpoints);
         }
         catch
         {

@@ -53,6 +53,19 @@ public sealed class BrokerOptions
     public int OrleansGatewayPort { get; set; }
 
     /// <summary>
+    /// Run under Kubernetes with Orleans' pod-aware membership (Microsoft.Orleans.Hosting.Kubernetes): a silo whose pod is
+    /// deleted is declared dead at once. Needs the pod's name as <see cref="NodeName"/>, POD_NAMESPACE, and the RBAC of
+    /// deploy/kubernetes. Default off.
+    /// </summary>
+    public bool KubernetesHosting { get; set; }
+
+    /// <summary>
+    /// Port of the Orleans Dashboard (HTTP, no authentication), on the <see cref="Bind"/> address when that names one, else
+    /// on 127.0.0.1 only; 0 picks a free port. Null (default): no dashboard.
+    /// </summary>
+    public int? DashboardPort { get; set; }
+
+    /// <summary>
     /// Bytes of ready messages a queue holds in memory; past it, persistent messages of durable queues
     /// keep only their id in memory and are read back from the message store as they near the head.
     /// Default 32 MiB.

@@ -2,7 +2,9 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Configuration;
+using Orleans.Dashboard;
 using Orleans.Hosting;
+using Orleans.Hosting.Kubernetes;
 using OrleansBroker.Grains.Queues.Placement;
 
 namespace OrleansBroker.Silo.Hosting;
@@ -32,6 +34,24 @@ internal static class BrokerSilo
 
     public static void Configure(ISiloBuilder silo, BrokerOptions options, SiloEndpoints endpoints, string nodeName)
     {
+        if (options.KubernetesHosting)
+        {
+            // Orleans' Kubernetes agent declares dead every silo not named after a live pod, so a node named otherwise
+            // would take the others down. Called first so that the node name and cluster id set below are what it sees.
+            var podName = Environment.GetEnvironmentVariable(KubernetesHostingOptions.PodNameEnvironmentVariable) ?? Environment.MachineName;
+            if (nodeName != podName)
+            {
+                throw new ArgumentException($"with Kubernetes hosting the node name must be the pod's name '{podName}' (POD_NAME), not '{nodeName}'");
+            }
+
+            silo.UseKubernetesHosting();
+        }
+
+        if (options.DashboardPort is not null)
+        {
+            silo.AddDashboard();
+        }
+
         silo.Configure<SiloOptions>(o => o.SiloName = nodeName);
         silo.AddPlacementDirector<QueueHomePlacement, QueueHomePlacementDirector>();
         if (!options.IsClustered)

@@ -9,7 +9,11 @@ namespace OrleansBroker.Tests.Infrastructure;
 /// </summary>
 public sealed record BrokerCommand(int ExitCode, string StandardOutput, string StandardError)
 {
-    public static async Task<BrokerCommand> RunAsync(params string[] arguments)
+    public static Task<BrokerCommand> RunAsync(params string[] arguments) =>
+        RunAsync(new Dictionary<string, string?>(), arguments);
+
+    /// <summary>Runs it with these environment variables changed (a null value removes the variable).</summary>
+    public static async Task<BrokerCommand> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -17,6 +21,18 @@ public sealed record BrokerCommand(int ExitCode, string StandardOutput, string S
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+        foreach (var (name, value) in environment)
+        {
+            if (value is null)
+            {
+                start.Environment.Remove(name);
+            }
+            else
+            {
+                start.Environment[name] = value;
+            }
+        }
+
         start.ArgumentList.Add(typeof(BrokerHost).Assembly.Location);
         foreach (var argument in arguments)
         {
