@@ -11,6 +11,7 @@ using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Routing;
+using OrleansBroker.Grains.Storage;
 using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Silo.Storage;
 
@@ -22,13 +23,22 @@ internal static class BrokerServices
     public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options)
     {
         services.AddSingleton(storage);
-        services.AddSingleton<RoutingTables>();
-        services.AddSingleton(storage.MessageStore);
-        services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(storage.GrainStorage));
-        services.Configure<QueueOptions>(queues => queues.ResidentBytes = options.QueueResidentBytes);
+        AddGrainServices(services, storage.GrainStorage, storage.MessageStore, options);
         services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionRegistry>();
+    }
+
+    /// <summary>
+    /// What the grains need from the silo they run in: the broker's grain storage provider, the message store, the
+    /// routing tables and the queue settings. The grain tests on Orleans' TestingHost set up their silos with it too.
+    /// </summary>
+    public static void AddGrainServices(IServiceCollection services, IGrainStorage grainStorage, IMessageStore messageStore, BrokerOptions options)
+    {
+        services.AddSingleton<RoutingTables>();
+        services.AddSingleton(messageStore);
+        services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(grainStorage));
+        services.Configure<QueueOptions>(queues => queues.ResidentBytes = options.QueueResidentBytes);
     }
 
     /// <summary>

@@ -1,0 +1,132 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.DependencyInjection;
+using Orleans.Runtime;
+using Orleans.TestingHost;
+using OrleansBroker.Grains.Routing;
+using OrleansBroker.Silo.Hosting;
+
+namespace OrleansBroker.Tests.Grains;
+
+/// <summary>
+/// An Orleans test cluster (TestingHost's in-process silos, in-memory transport and membership) whose silos get the
+/// grains' services from <see cref="BrokerServices.AddGrainServices"/>, exactly as a broker node does, over storage
+/// in a temporary directory that goes with the cluster. Shared by the test classes of a collection: each test makes
+/// its own virtual host (<see cref="NewVirtualHost"/>) so tests do not see each other's entities.
+/// </summary>
+public abstract class BrokerCluster : IAsyncLifetime
+{
+    private readonly short _siloCount;
+    private readonly string _directory = Path.Combine(Path.GetTempPath(), "orleansbroker-graintests-" + Guid.NewGuid().ToString("N"));
+    private readonly List<SiloStorage> _storages = new();
+    private InProcessTestCluster? _cluster;
+
+    protected BrokerCluster(short siloCount)
+    {
+        _siloCount = siloCount;
+    }
+
+    public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not deployed.");
+
+    public IClusterClient Client => Cluster.Client;
+
+    public IReadOnlyList<InProcessSiloHandle> Silos => Cluster.Silos;
+
+    public async Task InitializeAsync()
+    {
+        Directory.CreateDirectory(_directory);
+        var database = Path.Combine(_directory, "grains.db");
+
+        // Opened here, one per silo and one after another (the first makes the database's schema); each silo takes one
+        // as it is built, since a silo's services are set up synchronously and the stores open asynchronously.
+        var unclaimed = new ConcurrentQueue<SiloStorage>();
+        for (var i = 0; i < _siloCount; i++)
+        {
+            var storage = await SiloStorage.OpenAsync(database, Path.Combine(_directory, $"silo-{i}", "messages"));
+            _storages.Add(storage);
+            unclaimed.Enqueue(storage);
+        }
+
+        var builder = new InProcessTestClusterBuilder(_siloCount);
+        builder.Options.ConfigureFileLogging = false;
+        builder.ConfigureSiloHost((silo, host) =>
+        {
+            if (!unclaimed.TryDequeue(out var storage))
+            {
+                throw new InvalidOperationException($"Storage was opened for {_siloCount} silos; silo '{silo.SiloName}' is one more.");
+            }
+
+            BrokerServices.AddGrainServices(host.Services, storage.GrainStorage, storage.MessageStore, new BrokerOptions());
+        });
+
+        _cluster = builder.Build();
+        await _cluster.DeployAsync();
+        await WaitForMembershipAsync();
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_cluster is not null)
+        {
+            await _cluster.DisposeAsync();
+        }
+
+        foreach (var storage in _storages)
+        {
+            await storage.DisposeAsync();
+        }
+
+        try
+        {
+            Directory.Delete(_directory, recursive: true);
+        }
+        catch (DirectoryNotFoundException)
+        {
+        }
+    }
+
+    /// <summary>A virtual host of its own for one test (the grains make it on first use, with RabbitMQ's standard exchanges).</summary>
+    public static string NewVirtualHost() => "test-" + Guid.NewGuid().ToString("N");
+
+    public static IGrainFactory GrainFactoryOf(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<IGrainFactory>();
+
+    /// <summary>The routing snapshots one silo's gateways read: a singleton per silo.</summary>
+    public static RoutingTables RoutingTablesOf(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<RoutingTables>();
+
+    /// <summary>The silo the grain is active on now.</summary>
+    public InProcessSiloHandle HostOf(IAddressable grain)
+    {
+        if (!Cluster.TryGetGrainContext(grain.GetGrainId(), out var context) || context.Address.SiloAddress is not { } address)
+        {
+            throw new InvalidOperationException($"Grain {grain.GetGrainId()} is not active on any silo.");
+        }
+
+        return Cluster.GetSiloForAddress(address)
+            ?? throw new InvalidOperationException($"Grain {grain.GetGrainId()} is active on {address}, which is not a silo of this cluster.");
+    }
+
+    /// <summary>
+    /// Write out what every silo's message store holds queued (delivered marks and removals are written behind), as
+    /// a broker does when it stops: a test that deactivates a queue then sees what a restarted node would recover.
+    /// </summary>
+    public async Task FlushMessageStoresAsync()
+    {
+        foreach (var storage in _storages)
+        {
+            await storage.MessageStore.FlushAsync();
+        }
+    }
+
+    /// <summary>
+    /// TestingHost waits only briefly for the silos to see each other; tests that need every silo active wait here,
+    /// boundedly, until the cluster's membership lists them all.
+    /// </summary>
+    private async Task WaitForMembershipAsync()
+    {
+        var management = Client.GetGrain<IManagementGrain>(0);
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while ((await management.GetHosts(onlyActive: true)).Count < _siloCount)
+        {
+            await Task.Delay(TimeSpan.FromMilliseconds(50), timeout.Token);
+        }
+    }
+}
