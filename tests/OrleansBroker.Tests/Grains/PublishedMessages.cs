@@ -17,7 +17,7 @@ public static class PublishedMessages
     public static Immutable<Message[]> Batch(params Message[] messages) => new(messages);
 
     /// <summary>Transient messages with the bodies given, in one batch.</summary>
-    public static Immutable<Message[]> Transient(params string[] bodies) => Batch(bodies.Select(body => Transient(body)).ToArray());
+    public static Immutable<Message[]> TransientBatch(params string[] bodies) => Batch(bodies.Select(body => Transient(body)).ToArray());
 
     public static string BodyOf(Delivery delivery) => Encoding.UTF8.GetString(delivery.Message.Body.Span);
 
