@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
+using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
 using OrleansBroker.Grains.Routing;
 using OrleansBroker.Silo.Hosting;
@@ -102,6 +103,29 @@ public abstract class BrokerCluster : IAsyncLifetime
 
         return Cluster.GetSiloForAddress(address)
             ?? throw new InvalidOperationException($"Grain {grain.GetGrainId()} is active on {address}, which is not a silo of this cluster.");
+    }
+
+    /// <summary>
+    /// Activate a grain on the silo given, through its first call: Orleans' placement hint steers where a new activation
+    /// goes. Tests place grains so that the calls between them cross silos for certain, not by chance.
+    /// </summary>
+    public async Task ActivateOnAsync(InProcessSiloHandle silo, IAddressable grain, Func<Task> firstCall)
+    {
+        RequestContext.Set(IPlacementDirector.PlacementHintKey, silo.SiloAddress);
+        try
+        {
+            await firstCall();
+        }
+        finally
+        {
+            RequestContext.Remove(IPlacementDirector.PlacementHintKey);
+        }
+
+        var host = HostOf(grain);
+        if (host != silo)
+        {
+            throw new InvalidOperationException($"Grain {grain.GetGrainId()} was to activate on {silo.SiloAddress} but is on {host.SiloAddress} (already active?).");
+        }
     }
 
     /// <summary>
