@@ -129,6 +129,21 @@ public abstract class BrokerCluster : IAsyncLifetime
     }
 
     /// <summary>
+    /// Deactivate a grain and activate it anew on the silo given, as when a node leaves and the grain is called again.
+    /// The first call goes through the grain factory of the silo the grain left: that silo forgot the old address as
+    /// the grain deactivated, so the call is placed afresh (a caller still holding the old address would have the
+    /// grain activated again where it was).
+    /// </summary>
+    public async Task MoveAsync<TGrain>(TGrain grain, InProcessSiloHandle to, Func<TGrain, Task> firstCall)
+        where TGrain : IGrainWithStringKey
+    {
+        var from = HostOf(grain);
+        await Cluster.DeactivateAsync(grain);
+        var fresh = GrainFactoryOf(from).GetGrain<TGrain>(grain.GetPrimaryKeyString());
+        await ActivateOnAsync(to, fresh, () => firstCall(fresh));
+    }
+
+    /// <summary>
     /// Write out what every silo's message store holds queued (delivered marks and removals are written behind), as
     /// a broker does when it stops: a test that deactivates a queue then sees what a restarted node would recover.
     /// </summary>

@@ -58,6 +58,21 @@ public sealed class PerSiloRoutingTableTests(ThreeSiloCluster cluster)
             await topology.ExchangeGrain(cluster.Client).GetBindings());
     }
 
+    [Fact]
+    public async Task An_exchange_grain_that_moves_leaves_its_router_behind()
+    {
+        var topology = await SpreadTopology.DeclareAsync(cluster);
+        var exchange = topology.ExchangeGrain(cluster.Client);
+
+        await cluster.MoveAsync(exchange, topology.VirtualHostSilo, async moved => await moved.GetBindingCount());
+
+        // The new activation publishes its router where it now is, so the virtual host's silo (which has the queue)
+        // routes through it; the silo it left keeps the old router, which nothing updates any more.
+        var virtualHostSilo = BrokerCluster.RoutingTablesOf(topology.VirtualHostSilo).For(topology.VirtualHost);
+        Assert.Equal([SpreadTopology.Queue], Route(virtualHostSilo, SpreadTopology.Exchange, SpreadTopology.RoutingKey));
+        Assert.True(BrokerCluster.RoutingTablesOf(topology.ExchangeSilo).For(topology.VirtualHost).TryGetExchange(SpreadTopology.Exchange, out _));
+    }
+
     private static string[] Route(VirtualHostRoutingTable table, string exchange, string routingKey)
     {
         var result = new RoutingResult();
