@@ -42,7 +42,7 @@ public abstract class BrokerCluster : IAsyncLifetime
         var unclaimed = new ConcurrentQueue<SiloStorage>();
         for (var i = 0; i < _siloCount; i++)
         {
-            var storage = await SiloStorage.OpenAsync(database, Path.Combine(_directory, $"silo-{i}", "messages"));
+            var storage = await SiloStorage.OpenAsync(database, Path.Combine(_directory, $"messages-{i}"));
             _storages.Add(storage);
             unclaimed.Enqueue(storage);
         }
