@@ -28,6 +28,21 @@ public sealed class GatewayOptions
 
     public string DefaultPassword { get; set; } = "guest";
 
+    /// <summary>
+    /// The broker node this gateway runs in, set by the silo that hosts it; null for a gateway node without grains.
+    /// Queues declared through it live on this node by default (RabbitMQ's client-local locator).
+    /// </summary>
+    public string? LocalNode { get; set; }
+
     /// <summary>Default virtual host, created at start.</summary>
     public string DefaultVirtualHost { get; set; } = "/";
+
+    /// <summary>Most client connections the node accepts (connection_max); null: no limit. Read, not enforced yet.</summary>
+    public int? ConnectionMax { get; set; }
+
+    /// <summary>
+    /// Time a consumer has to acknowledge a delivery before its channel is closed (consumer_timeout); null: none.
+    /// Default 30 minutes, as RabbitMQ 3.10. Read, not enforced yet.
+    /// </summary>
+    public TimeSpan? ConsumerTimeout { get; set; } = TimeSpan.FromMinutes(30);
 }

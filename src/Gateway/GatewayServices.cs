@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansBroker.Gateway.Authentication;
-using OrleansBroker.Grains.Routing;
+using OrleansBroker.Gateway.Routing;
 using Orleans;
 
 namespace OrleansBroker.Gateway;
@@ -9,14 +9,15 @@ namespace OrleansBroker.Gateway;
 /// <summary>What every connection of the gateway shares: the grains, the routing snapshots, settings, users.</summary>
 public sealed class GatewayServices(
     IGrainFactory grains,
-    RoutingTables routingTables,
+    RoutingReplicas routing,
     IOptions<GatewayOptions> options,
     IUserAuthenticator authenticator,
     ILoggerFactory loggerFactory)
 {
     public IGrainFactory Grains { get; } = grains;
 
-    public RoutingTables RoutingTables { get; } = routingTables;
+    /// <summary>This node's copies of the virtual hosts' routing.</summary>
+    public RoutingReplicas Routing { get; } = routing;
 
     public GatewayOptions Options { get; } = options.Value;
 

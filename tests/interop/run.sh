@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Interop tests: unchanged third-party AMQP clients (today: RabbitMQ's pika tutorials) against a broker.
+# Interop tests: unchanged third-party AMQP clients (RabbitMQ's pika tutorials, amqplib) against a broker.
 #
 #   tests/interop/run.sh                                 build OrleansBroker, start it on a free loopback
 #                                                        port with a temporary data dir, run, stop it
@@ -8,11 +8,12 @@
 #
 # Settings (environment): INTEROP_CONFIGURATION (Release), INTEROP_NO_BUILD=1 (use the last build),
 # INTEROP_READY_TIMEOUT seconds to wait for "OrleansBroker ready" (90), INTEROP_PYTHON (/usr/bin/python3:
-# Debian's python3-pika is importable only from Debian's interpreter), INTEROP_KEEP=1 (keep the broker's
-# temporary directory and log).
+# Debian's python3-pika is importable only from Debian's interpreter), INTEROP_NODE (node), INTEROP_KEEP=1
+# (keep the broker's temporary directory and log). amqplib comes from `npm ci` in tests/interop/amqplib.
+# A missing client is skipped with a message, unless INTEROP_REQUIRE_PIKA=1 / INTEROP_REQUIRE_AMQPLIB=1 (CI).
 #
-# Output ends with a line "N passed, N failed": the tutorials, plus one check of the broker's own
-# lifecycle when this script runs it (it started, said ready, and exited 0 on SIGTERM).
+# Output ends with a line "N passed, N failed": the tutorials, the amqplib checks, plus one check of the
+# broker's own lifecycle when this script runs it (it started, said ready, and exited 0 on SIGTERM).
 # Exit status is non-zero when anything failed.
 set -uo pipefail
 
@@ -31,7 +32,9 @@ configuration=${INTEROP_CONFIGURATION:-Release}
 ready_timeout=${INTEROP_READY_TIMEOUT:-90}
 python=${INTEROP_PYTHON:-/usr/bin/python3}
 [ -x "$python" ] || python=$(command -v python3 || echo python3)
-tutorial_count=6
+node=${INTEROP_NODE:-node}
+tutorial_count=6 amqplib_count=3
+check_count=$(( tutorial_count + amqplib_count ))
 
 # No build servers or reused MSBuild nodes left running after we are done.
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 \
@@ -126,18 +129,18 @@ if [ -z "$target" ]; then
     section "building src/Silo ($configuration)"
     if ! timeout 900 dotnet build "$root/src/Silo" -c "$configuration" -nologo -v quiet; then
       echo "FAIL broker: build failed"
-      failed=$(( tutorial_count + 1 )); finish
+      failed=$(( check_count + 1 )); finish
     fi
   fi
   dll=$(ls "$root"/src/Silo/bin/"$configuration"/*/OrleansBroker.Silo.dll 2>/dev/null | head -n 1)
   if [ -z "$dll" ]; then
     echo "FAIL broker: no OrleansBroker.Silo.dll under src/Silo/bin/$configuration (build first)"
-    failed=$(( tutorial_count + 1 )); finish
+    failed=$(( check_count + 1 )); finish
   fi
   section "starting OrleansBroker"
   if ! start_broker; then
     show_log
-    failed=$(( tutorial_count + 1 )); finish
+    failed=$(( check_count + 1 )); finish
   fi
   echo "$(grep -m1 '^OrleansBroker ready' "$workdir/broker.log") (pid $broker_pid)"
   target=127.0.0.1:$port
@@ -166,6 +169,39 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   failed=1
 fi
 rm -f "$out"
+
+section "amqplib against $target"
+if ! command -v "$node" >/dev/null; then
+  message="Node.js is not installed (apt-get install nodejs npm, then npm ci in tests/interop/amqplib)"
+  if [ "${INTEROP_REQUIRE_AMQPLIB:-}" = 1 ]; then
+    echo "FAIL amqplib: $message, and INTEROP_REQUIRE_AMQPLIB=1"
+    failed=$(( failed + 1 ))
+  else
+    echo "SKIPPED: $message"
+  fi
+else
+  out=$(mktemp "${TMPDIR:-/tmp}/interop-amqplib.XXXXXX")
+  # Each check bounds itself (60 s); timeout is the backstop.
+  timeout -k 10 300 "$node" "$here/amqplib/run.js" "$target" | tee "$out"
+  status=${PIPESTATUS[0]}
+  summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+  amqplib_failed=0
+  if [ -n "$summary" ]; then
+    amqplib_failed=${summary#*, }; amqplib_failed=${amqplib_failed%% failed}
+    passed=$(( passed + ${summary%% passed*} ))
+  elif grep -q '^SKIPPED' "$out"; then
+    :   # amqplib not installed: nothing ran, nothing failed
+  else
+    echo "FAIL amqplib: the driver ended (status $status) without a summary line"
+    amqplib_failed=$amqplib_count
+  fi
+  if [ "$status" -ne 0 ] && [ "$amqplib_failed" -eq 0 ]; then
+    echo "FAIL amqplib: the driver exited with status $status"
+    amqplib_failed=1
+  fi
+  failed=$(( failed + amqplib_failed ))
+  rm -f "$out"
+fi
 
 if [ -n "$workdir" ]; then
   section "stopping OrleansBroker"

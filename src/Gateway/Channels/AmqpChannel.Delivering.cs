@@ -142,6 +142,27 @@ internal sealed partial class AmqpChannel
         }
     }
 
+    /// <summary>The queue's home node went down: its consumers here are cancelled; their deliveries stay unsettled, and acks of them do nothing.</summary>
+    public void CancelConsumersOf(string queue)
+    {
+        List<string>? cancelled = null;
+        lock (_lock)
+        {
+            foreach (var consumer in _consumers.Values)
+            {
+                if (string.Equals(consumer.QueueName, queue, StringComparison.Ordinal))
+                {
+                    (cancelled ??= new()).Add(consumer.ConsumerTag);
+                }
+            }
+        }
+
+        foreach (var tag in cancelled ?? [])
+        {
+            OnConsumerQueueDeleted(tag, 0);
+        }
+    }
+
     /// <summary>Output drained: consumers whose window ran low while it was backed up get credit again.</summary>
     public void ResumeRefusedConsumers()
     {

@@ -49,7 +49,7 @@ internal sealed partial class AmqpChannel
     {
         var declaration = new QueueDeclaration(declare.Queue, declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments);
         var name = declare.Passive ? QueueName(declare.Queue, AmqpMethodIds.QueueDeclare) : declare.Queue;
-        var result = await VirtualHost.DeclareQueue(declaration with { Name = name }, declare.Passive, ConnectionId);
+        var result = await VirtualHost.DeclareQueue(declaration with { Name = name }, declare.Passive, ConnectionId, _connection.Services.Options.LocalNode);
         _lastDeclaredQueue = result.Queue;
         if (!declare.NoWait)
         {

@@ -55,7 +55,7 @@ internal sealed partial class AmqpChannel
         _connection = connection;
         Number = number;
         Id = id;
-        _routes = connection.Services.RoutingTables.For(connection.VirtualHost);
+        _routes = connection.Services.Routing.Table(connection.VirtualHost);
     }
 
     public ushort Number { get; }

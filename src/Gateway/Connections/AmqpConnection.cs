@@ -27,6 +27,12 @@ internal sealed class AmqpConnection
     /// <summary>frame_max until tune-ok (AMQP's FRAME-MIN-SIZE), as RabbitMQ enforces it during the handshake.</summary>
     private const uint HandshakeFrameMax = 4096;
 
+    /// <summary>
+    /// How long a peer has to close its side once the conversation is over (<see cref="ConnectionState.Draining"/>);
+    /// a few seconds, as RabbitMQ waits after a fatal error. A client normally closes at once; this bounds one that never does.
+    /// </summary>
+    private const long DrainTimeoutMilliseconds = 3000;
+
     private readonly GatewayServices _services;
     private readonly IDuplexPipe _transport;
     private readonly Action _abortSocket;
@@ -43,6 +49,7 @@ internal sealed class AmqpConnection
     private long _lastReadTicks = Environment.TickCount64;
     private long _closingDeadline;
     private bool _vhostOpened;
+    private bool _released;
     private long _channelsOpened;
 
     public AmqpConnection(GatewayServices services, string id, string remoteAddress, IDuplexPipe transport, Action abortSocket)
@@ -95,9 +102,19 @@ internal sealed class AmqpConnection
         }
         finally
         {
-            _state = ConnectionState.Closed;
+            if (_state != ConnectionState.Draining)
+            {
+                _state = ConnectionState.Closed;
+            }
+
             await ReleaseAsync();
             Output.Complete();
+            if (_state == ConnectionState.Draining)
+            {
+                await DrainInputAsync();
+                _state = ConnectionState.Closed;
+            }
+
             try
             {
                 await Output.Done.WaitAsync(TimeSpan.FromSeconds(5));
@@ -118,6 +135,13 @@ internal sealed class AmqpConnection
         switch (_state)
         {
             case ConnectionState.Closed:
+                return;
+            case ConnectionState.Draining:
+                if (now > _closingDeadline)
+                {
+                    Abort();
+                }
+
                 return;
             case ConnectionState.Closing when now > _closingDeadline:
             case < ConnectionState.Open when now - _openedTicks > (long)_services.Options.HandshakeTimeout.TotalMilliseconds:
@@ -147,12 +171,7 @@ internal sealed class AmqpConnection
     /// <summary>Broker shutdown: connection.close 320 CONNECTION_FORCED, then the socket goes after a short grace.</summary>
     public void CloseForShutdown()
     {
-        if (_state is ConnectionState.Closed)
-        {
-            return;
-        }
-
-        if (_state is ConnectionState.Closing)
+        if (_state >= ConnectionState.Closing)
         {
             return;
         }
@@ -208,6 +227,15 @@ internal sealed class AmqpConnection
         ClientProperties.TryGetValue("capabilities", out var value)
         && value is FieldTable capabilities && capabilities.TryGetValue(name, out var flag) && flag is true;
 
+    /// <summary>A queue's home node went down: cancel this connection's consumers of it (basic.cancel, as RabbitMQ).</summary>
+    public void CancelConsumersOf(string queue)
+    {
+        foreach (var channel in _channelSnapshot)
+        {
+            channel.CancelConsumersOf(queue);
+        }
+    }
+
     public void RemoveChannel(ushort number)
     {
         if (_channels.Remove(number))
@@ -219,7 +247,7 @@ internal sealed class AmqpConnection
     private async Task ReadLoopAsync()
     {
         var input = _transport.Input;
-        while (_state != ConnectionState.Closed)
+        while (_state < ConnectionState.Draining)
         {
             ReadResult result;
             try
@@ -255,7 +283,7 @@ internal sealed class AmqpConnection
                     while (!flushed)
                     {
                         ValueTask step;
-                        if (_state != ConnectionState.Closed && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
+                        if (_state < ConnectionState.Draining && FrameReader.TryReadFrame(ref buffer, FrameMax, out var frame))
                         {
                             step = HandleFrameAsync(frame);
                         }
@@ -286,6 +314,12 @@ internal sealed class AmqpConnection
                     OutputBatch.End();
                 }
             }
+            catch (AmqpFrameException e) when (_state == ConnectionState.Closing)
+            {
+                // Waiting for close-ok in a stream that no longer splits into frames: none can be recognised now.
+                _services.Logger.LogInformation("connection {Id} from {Remote}: {Text} while closing", Id, RemoteAddress, e.ReplyText);
+                EndConversation();
+            }
             catch (AmqpFrameException e)
             {
                 FailFrame(e);
@@ -295,8 +329,13 @@ internal sealed class AmqpConnection
                 FailConnection(ReplyCode.FrameError, $"FRAME_ERROR - {e.Message}", 0);
             }
 
-            if (_state == ConnectionState.Closed)
+            if (_state >= ConnectionState.Draining)
             {
+                // What followed the end of the conversation in this read is not looked at (RunAsync drains the rest).
+                input.AdvanceTo(result.Buffer.End);
+
+                // A frame error skips the flush that ends a read: the publishes and acks before it count all the same, as in RabbitMQ.
+                await FlushChannelWorkAsync();
                 return;
             }
 
@@ -370,12 +409,12 @@ internal sealed class AmqpConnection
                 // After we sent connection.close only close and close-ok count (AMQP 0-9-1, 2.2.4).
                 if (frame.Channel == 0 && id == AmqpMethodIds.ConnectionCloseOk)
                 {
-                    _state = ConnectionState.Closed;
+                    EndConversation();
                 }
                 else if (frame.Channel == 0 && id == AmqpMethodIds.ConnectionClose)
                 {
                     SendMethod(0, default(ConnectionCloseOk));
-                    _state = ConnectionState.Closed;
+                    EndConversation();
                 }
 
                 return ValueTask.CompletedTask;
@@ -566,9 +605,7 @@ internal sealed class AmqpConnection
 
             case AmqpMethodIds.ConnectionClose:
                 _ = ConnectionClose.Decode(arguments);
-                SendMethod(0, default(ConnectionCloseOk));
-                _state = ConnectionState.Closed;
-                return ValueTask.CompletedTask;
+                return CloseByClientAsync();
 
             case AmqpMethodIds.ConnectionUpdateSecret when _state == ConnectionState.Open:
                 return UpdateSecretAsync(ConnectionUpdateSecret.Decode(arguments));
@@ -612,6 +649,8 @@ internal sealed class AmqpConnection
             if (HasClientCapability("authentication_failure_close"))
             {
                 SendConnectionClose(ReplyCode.AccessRefused, text, 0);
+                EndConversation();
+                return;
             }
 
             _state = ConnectionState.Closed;
@@ -668,6 +707,7 @@ internal sealed class AmqpConnection
 
         VirtualHost = open.VirtualHost;
         VirtualHostGrain = _services.Grains.GetGrain<IVirtualHostGrain>(VirtualHost);
+        await _services.Routing.EnsureSubscribedAsync(VirtualHost);
         _vhostOpened = true;
         SendMethod(0, new ConnectionOpenOk(string.Empty));
         _state = ConnectionState.Open;
@@ -690,7 +730,7 @@ internal sealed class AmqpConnection
     /// </summary>
     public void FailConnection(ReplyCode code, string text, uint methodId)
     {
-        if (_state is ConnectionState.Closed or ConnectionState.Closing)
+        if (_state >= ConnectionState.Closing)
         {
             return;
         }
@@ -704,9 +744,10 @@ internal sealed class AmqpConnection
         }
 
         SendConnectionClose(code, text, methodId);
-        if (code is ReplyCode.FrameError or ReplyCode.SyntaxError or ReplyCode.UnexpectedFrame)
+        if (IsFatal(code))
         {
-            _state = ConnectionState.Closed;
+            // The stream is out of step: no close-ok can be recognised in it, so the conversation ends here.
+            EndConversation();
         }
         else
         {
@@ -728,6 +769,70 @@ internal sealed class AmqpConnection
 
     private void FailFrame(AmqpFrameException e) => FailConnection(e.Code, e.ReplyText, e.MethodId);
 
+    /// <summary>Errors after which the rest of the stream cannot be trusted to be read as frames.</summary>
+    private static bool IsFatal(ReplyCode code) => code is ReplyCode.FrameError or ReplyCode.SyntaxError or ReplyCode.UnexpectedFrame;
+
+    /// <summary>
+    /// The client's connection.close, as RabbitMQ handles it: the channels first finish what came before it
+    /// (publishes routed and confirmed, acks settled), then they go (unacked requeued, exclusive queues deleted),
+    /// then close-ok, and after it nothing more is sent. Frames the client pipelined after the close are dropped.
+    /// </summary>
+    private async ValueTask CloseByClientAsync()
+    {
+        // Draining at once so that no later frame of this read is handled; the time bound starts with close-ok.
+        _closingDeadline = long.MaxValue;
+        _state = ConnectionState.Draining;
+        try
+        {
+            await FlushChannelWorkAsync();
+            await ReleaseAsync();
+            SendMethod(0, default(ConnectionCloseOk));
+        }
+        finally
+        {
+            EndConversation();
+        }
+    }
+
+    /// <summary>
+    /// Nothing more is sent or parsed; the input is drained until the peer closes, at most
+    /// <see cref="DrainTimeoutMilliseconds"/> (the registry's tick aborts the socket after that).
+    /// </summary>
+    private void EndConversation()
+    {
+        _closingDeadline = Environment.TickCount64 + DrainTimeoutMilliseconds;
+        _state = ConnectionState.Draining;
+        Output.Complete();
+    }
+
+    /// <summary>
+    /// Reads and discards until the peer closes its side. Closing the socket with input unread (in the kernel,
+    /// or arriving after) makes TCP answer with a reset, and a client still writing frames it queued before
+    /// the close would see ECONNRESET or EPIPE; after the peer's FIN the socket closes with a FIN of ours.
+    /// </summary>
+    private async ValueTask DrainInputAsync()
+    {
+        var input = _transport.Input;
+        while (true)
+        {
+            ReadResult result;
+            try
+            {
+                result = await input.ReadAsync(_stop.Token);
+            }
+            catch (Exception e) when (e is OperationCanceledException or IOException or Microsoft.AspNetCore.Connections.ConnectionResetException or ObjectDisposedException)
+            {
+                return;
+            }
+
+            input.AdvanceTo(result.Buffer.End);
+            if (result.IsCompleted || result.IsCanceled)
+            {
+                return;
+            }
+        }
+    }
+
     private void SendConnectionClose(ReplyCode code, string text, uint methodId)
     {
         SendMethod(0, new ConnectionClose((ushort)code, ReplyCodeText.Truncate(text), (ushort)(methodId >> 16), (ushort)methodId));
@@ -736,6 +841,12 @@ internal sealed class AmqpConnection
 
     private async ValueTask ReleaseAsync()
     {
+        if (_released)
+        {
+            return;
+        }
+
+        _released = true;
         foreach (var channel in _channels.Values.ToArray())
         {
             try

@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using OrleansBroker.Gateway.Routing;
 
 namespace OrleansBroker.Gateway.Connections;
 
@@ -14,8 +15,9 @@ public sealed class ConnectionRegistry : IDisposable
     private long _nextId;
     private volatile bool _shuttingDown;
 
-    public ConnectionRegistry()
+    public ConnectionRegistry(RoutingReplicas routing)
     {
+        routing.QueueWentDown += CancelConsumersOfDownQueue;
         _ticker = new Timer(static state => ((ConnectionRegistry)state!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -61,6 +63,17 @@ public sealed class ConnectionRegistry : IDisposable
     }
 
     internal void Remove(AmqpConnection connection) => _connections.TryRemove(connection.Id, out _);
+
+    private void CancelConsumersOfDownQueue(string vhost, string queue)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            if (string.Equals(connection.VirtualHost, vhost, StringComparison.Ordinal))
+            {
+                connection.CancelConsumersOf(queue);
+            }
+        }
+    }
 
     private void Tick()
     {

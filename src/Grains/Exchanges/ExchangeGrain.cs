@@ -1,23 +1,20 @@
 using OrleansBroker.Grains.Model;
-using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.Exchanges;
 
 /// <summary>
-/// An exchange: its declaration and the bindings it is the source of. Every change builds a new
-/// immutable router and publishes it to the vhost's routing table, which publishers read directly.
+/// An exchange: its declaration and the bindings it is the source of, kept durably. Routing does not call it: the
+/// virtual host mirrors its bindings and sends every node's routing replica the changes.
 /// </summary>
-[GrainType("exchange"), KeepAlive]
+[GrainType("exchange")]
 public sealed class ExchangeGrain : Grain, IExchangeGrain
 {
     private readonly IPersistentState<ExchangeState> _state;
-    private readonly RoutingTables _routingTables;
     private readonly HashSet<Binding> _bindings = new();
 
-    public ExchangeGrain([PersistentState("exchange", GrainStorageNames.Broker)] IPersistentState<ExchangeState> state, RoutingTables routingTables)
+    public ExchangeGrain([PersistentState("exchange", GrainStorageNames.Broker)] IPersistentState<ExchangeState> state)
     {
         _state = state;
-        _routingTables = routingTables;
     }
 
     public override Task OnActivateAsync(CancellationToken cancellationToken)
@@ -25,7 +22,6 @@ public sealed class ExchangeGrain : Grain, IExchangeGrain
         if (_state.State.Declaration is not null)
         {
             _bindings.UnionWith(_state.State.Bindings);
-            PublishRouter();
         }
 
         return Task.CompletedTask;
@@ -35,7 +31,6 @@ public sealed class ExchangeGrain : Grain, IExchangeGrain
     {
         _state.State = new ExchangeState { VirtualHost = vhost, Declaration = declaration };
         _bindings.Clear();
-        PublishRouter();
         await _state.WriteStateAsync();
     }
 
@@ -71,17 +66,10 @@ public sealed class ExchangeGrain : Grain, IExchangeGrain
         return _bindings.Count;
     }
 
-    public ValueTask<int> GetBindingCount() => ValueTask.FromResult(_bindings.Count);
-
     public ValueTask<Binding[]> GetBindings() => ValueTask.FromResult(_bindings.ToArray());
 
     public async ValueTask Delete()
     {
-        if (_state.State is { Declaration: { } declaration, VirtualHost: { } vhost })
-        {
-            _routingTables.For(vhost).RemoveExchange(declaration.Name);
-        }
-
         _bindings.Clear();
         await _state.ClearStateAsync();
         _state.State = new ExchangeState();
@@ -90,16 +78,7 @@ public sealed class ExchangeGrain : Grain, IExchangeGrain
 
     private async ValueTask BindingsChanged()
     {
-        PublishRouter();
         _state.State.Bindings = _bindings.ToList();
         await _state.WriteStateAsync();
-    }
-
-    private void PublishRouter()
-    {
-        if (_state.State is { Declaration: { } declaration, VirtualHost: { } vhost })
-        {
-            _routingTables.For(vhost).SetExchange(declaration, ExchangeTypes.CreateRouter(declaration.Type, _bindings));
-        }
     }
 }

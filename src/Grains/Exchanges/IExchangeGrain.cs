@@ -3,9 +3,8 @@ using OrleansBroker.Grains.Model;
 namespace OrleansBroker.Grains.Exchanges;
 
 /// <summary>
-/// One exchange (key: <see cref="GrainKeys.Exchange"/>): owns its declaration and the bindings
-/// whose source it is, and publishes an immutable router snapshot to the vhost's routing table
-/// whenever they change, so publishes route without calling the grain.
+/// One exchange (key: <see cref="GrainKeys.Exchange"/>): keeps its declaration and the bindings whose source it is.
+/// Publishes never call it: they route against each node's copy of the virtual host's routing.
 /// </summary>
 [Alias("ob.IExchangeGrain")]
 public interface IExchangeGrain : IGrainWithStringKey
@@ -25,14 +24,11 @@ public interface IExchangeGrain : IGrainWithStringKey
     [Alias("RemoveBindingsTo")]
     ValueTask<int> RemoveBindingsTo(BindingDestination destination);
 
-    [Alias("GetBindingCount")]
-    ValueTask<int> GetBindingCount();
-
     /// <summary>The bindings whose source this exchange is (the vhost rebuilds its reverse index from them).</summary>
     [Alias("GetBindings")]
     ValueTask<Binding[]> GetBindings();
 
-    /// <summary>Remove the exchange and its router; the grain deactivates.</summary>
+    /// <summary>Remove the exchange and its bindings; the grain deactivates.</summary>
     [Alias("Delete")]
     ValueTask Delete();
 }

@@ -12,7 +12,7 @@ public interface IQueueGrain : IGrainWithStringKey
 {
     /// <summary>Called once by the virtual host when the queue is declared.</summary>
     [Alias("Create")]
-    Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner);
+    Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner, string? homeNode);
 
     [Alias("GetCounts")]
     ValueTask<QueueCounts> GetCounts();

@@ -1,6 +1,8 @@
 using Microsoft.Extensions.Options;
 using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Nodes;
+using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Storage;
 
 namespace OrleansBroker.Grains.Queues;
@@ -17,7 +19,7 @@ namespace OrleansBroker.Grains.Queues;
 /// do, so a backlog larger than memory costs a few dozen bytes a message.
 /// Kept alive: transient messages and consumers live only in this activation, so idle collection must not drop it.
 /// </summary>
-[GrainType("queue"), KeepAlive]
+[GrainType("queue"), KeepAlive, QueueHomePlacement]
 public sealed class QueueGrain : Grain, IQueueGrain
 {
     /// <summary>How many paged messages one read from the store brings back at most.</summary>
@@ -25,6 +27,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     private readonly IPersistentState<QueueState> _state;
     private readonly IMessageStore _store;
+    private readonly ClusterNodes _nodes;
     private readonly long _residentLimit;
     private readonly string _key;
     private readonly List<ulong> _storeIds = new();
@@ -37,16 +40,21 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private int _nextConsumer;
     private bool _hadConsumer;
 
+    // Set when this activation is not on the queue's home node (see OnActivateAsync).
+    private string? _misplacedHome;
+
     /// <summary>Bytes (properties and bodies) of the ready messages held in memory.</summary>
     private long _residentBytes;
 
     public QueueGrain(
         [PersistentState("queue", GrainStorageNames.Broker)] IPersistentState<QueueState> state,
         IMessageStore store,
+        ClusterNodes nodes,
         IOptions<QueueOptions> options)
     {
         _state = state;
         _store = store;
+        _nodes = nodes;
         _residentLimit = options.Value.ResidentBytes;
         _key = this.GetPrimaryKeyString();
     }
@@ -59,6 +67,15 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        // Placement puts a queue on its home node. Activated elsewhere (a race with a node's death, or the leftover
+        // state of a queue dropped with its node), it serves nothing but a new Create: its persistent messages are in
+        // its home node's store.
+        if (_nodes.Clustered && _state.State.HomeNode is { } home && !string.Equals(home, _nodes.LocalName, StringComparison.Ordinal))
+        {
+            _misplacedHome = home;
+            return;
+        }
+
         if (Declaration is not { Durable: true })
         {
             return;
@@ -79,16 +96,22 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    public async Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner)
+    public async Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner, string? homeNode)
     {
-        _state.State = new QueueState { VirtualHost = vhost, Declaration = declaration, ExclusiveOwner = exclusiveOwner };
+        _misplacedHome = null;
+        _state.State = new QueueState { VirtualHost = vhost, Declaration = declaration, ExclusiveOwner = exclusiveOwner, HomeNode = homeNode };
         await _state.WriteStateAsync();
     }
 
-    public ValueTask<QueueCounts> GetCounts() => ValueTask.FromResult(Counts());
+    public ValueTask<QueueCounts> GetCounts()
+    {
+        EnsureHome();
+        return ValueTask.FromResult(Counts());
+    }
 
     public async ValueTask Enqueue(Immutable<Message[]> batch)
     {
+        EnsureHome();
         if (Declaration is null)
         {
             // Deleted between routing and enqueue: the message had nowhere to go.
@@ -123,6 +146,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public async ValueTask Consume(ConsumerRegistration registration, IConsumerObserver observer)
     {
+        EnsureHome();
         EnsureExists();
         if (_consumers.Count > 0 && (registration.Exclusive || _consumers[0].Registration.Exclusive))
         {
@@ -143,6 +167,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public async ValueTask<ConsumerCancelResult> Cancel(string channelId, string consumerTag)
     {
+        EnsureHome();
         var index = FindConsumer(channelId, consumerTag);
         if (index < 0)
         {
@@ -167,6 +192,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public async ValueTask<QueueGetResult> Get(string channelId, bool noAck)
     {
+        EnsureHome();
         EnsureExists();
         if (!await EnsureHeadResidentAsync())
         {
@@ -198,6 +224,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public async ValueTask Settle(SettlementBatch batch)
     {
+        EnsureHome();
         var requeued = false;
         foreach (var settlement in batch.Settlements)
         {
@@ -240,6 +267,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public ValueTask<uint> Purge()
     {
+        EnsureHome();
         EnsureExists();
         var count = (uint)_ready.Count;
         while (_ready.Count > 0)
@@ -258,6 +286,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public async ValueTask<uint> Delete(bool ifUnused, bool ifEmpty)
     {
+        EnsureHome();
         if (Declaration is null)
         {
             return 0;
@@ -337,6 +366,15 @@ public sealed class QueueGrain : Grain, IQueueGrain
         }
 
         return -1;
+    }
+
+    /// <summary>An activation off the queue's home node answers as RabbitMQ does for a queue whose node is down.</summary>
+    private void EnsureHome()
+    {
+        if (_misplacedHome is not null)
+        {
+            throw QueueHomePlacementDirector.QueueHomeDown(_misplacedHome, Name, VirtualHost);
+        }
     }
 
     private void EnsureExists()

@@ -8,4 +8,10 @@ public sealed class QueueOptions
     /// their id in memory and are read back from the message store as they near the head. Default 32 MiB.
     /// </summary>
     public long ResidentBytes { get; set; } = 32L * 1024 * 1024;
+
+    /// <summary>
+    /// Where a queue declared without a locator argument lives (rabbitmq.conf queue_leader_locator): client-local,
+    /// the node of the connection that declared it (default); or balanced, the node with the fewest queues.
+    /// </summary>
+    public string LeaderLocator { get; set; } = "client-local";
 }

@@ -10,4 +10,7 @@ public sealed class QueueState
     public QueueDeclaration? Declaration { get; set; }
 
     public string? ExclusiveOwner { get; set; }
+
+    /// <summary>The node the queue lives on (null: recorded before queues had a home).</summary>
+    public string? HomeNode { get; set; }
 }

@@ -57,7 +57,20 @@ public sealed class VirtualHostRoutingTable
 
     public void RemoveQueue(string name) => _queues.TryRemove(name, out _);
 
-    public bool QueueExists(string name) => _queues.ContainsKey(name);
+    /// <summary>
+    /// A queue whose home node is down stays in the table but takes no messages: routing skips it, as RabbitMQ's
+    /// does (so a mandatory publish that only reached it comes back NO_ROUTE, and a confirm still acks).
+    /// </summary>
+    public void SetQueueDown(string name, bool down)
+    {
+        if (_queues.ContainsKey(name))
+        {
+            _queues[name] = down ? (byte)1 : (byte)0;
+        }
+    }
+
+    /// <summary>Whether the queue exists and its node is up: messages routed to it are enqueued.</summary>
+    public bool QueueExists(string name) => _queues.TryGetValue(name, out var down) && down == 0;
 
     /// <summary>
     /// Route a message published to <paramref name="exchange"/>: fills <paramref name="result"/> with

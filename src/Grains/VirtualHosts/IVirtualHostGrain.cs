@@ -1,4 +1,5 @@
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
@@ -19,6 +20,17 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     [Alias("Start")]
     ValueTask<VirtualHostRecovery> Start();
 
+    /// <summary>Add a node's routing replica: it gets the whole routing now and every change from now on.</summary>
+    [Alias("SubscribeRouting")]
+    ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica);
+
+    [Alias("UnsubscribeRouting")]
+    ValueTask UnsubscribeRouting(IRoutingObserver replica);
+
+    /// <summary>The version of the routing (replicas compare it with theirs to notice a missed change).</summary>
+    [Alias("GetRoutingVersion")]
+    ValueTask<RoutingVersion> GetRoutingVersion();
+
     [Alias("DeclareExchange")]
     ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive);
 
@@ -26,7 +38,12 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     ValueTask DeleteExchange(string name, bool ifUnused);
 
     [Alias("DeclareQueue")]
-    ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId);
+    /// <param name="clientNode">The node of the declaring connection's gateway; null for a gateway without grains.</param>
+    ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId, string? clientNode);
+
+    /// <summary>The node a queue lives on; null when unknown. Answers while the directory is busy (placement asks it).</summary>
+    [Alias("GetQueueHome"), AlwaysInterleave]
+    ValueTask<string?> GetQueueHome(string name);
 
     [Alias("DeleteQueue")]
     ValueTask<uint> DeleteQueue(string name, bool ifUnused, bool ifEmpty, string connectionId);

@@ -25,6 +25,8 @@ internal static class QueueArguments
                 "x-overflow" => OneOf(value, "drop-head", "reject-publish", "reject-publish-dlx"),
                 "x-queue-mode" => OneOf(value, "default", "lazy"),
                 "x-queue-type" => OneOf(value, "classic", "quorum", "stream"),
+                "x-queue-master-locator" => OneOf(value, "min-masters", "client-local", "random"),
+                "x-queue-leader-locator" => OneOf(value, "client-local", "balanced"),
                 _ => null,
             };
 

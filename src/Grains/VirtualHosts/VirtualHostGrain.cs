@@ -3,15 +3,21 @@ using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Exchanges;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Queues;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using OrleansBroker.Grains.Nodes;
+using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
 /// <summary>
-/// The directory of one virtual host. Declarations, deletions and bindings are ordered here;
-/// the exchange grains own the bindings themselves and this grain keeps, in memory, which
-/// sources bind to each destination so a deleted queue or exchange leaves no binding behind.
-/// Checks and reply texts follow rabbit_channel / rabbit_amqqueue / rabbit_exchange.
+/// The directory of one virtual host. Declarations, deletions and bindings are ordered here; the exchange grains
+/// keep the bindings durably and this grain mirrors them in memory, with which sources bind to each destination, so a
+/// deleted queue or exchange leaves no binding behind. It is also the source of every node's routing table: each
+/// gateway subscribes a replica (<see cref="IRoutingObserver"/>), gets a snapshot, then every change, and a change's
+/// -ok goes out only after every replica applied it. Checks and reply texts follow rabbit_channel / rabbit_amqqueue /
+/// rabbit_exchange.
 /// </summary>
 [GrainType("vhost"), KeepAlive]
 public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
@@ -27,16 +33,35 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         ("amq.rabbitmq.trace", "topic", true),
     ];
 
+    private static readonly TimeSpan NodeCheckPeriod = TimeSpan.FromSeconds(2);
+
+    /// <summary>How long a change waits for one replica before dropping it (it resubscribes when it notices).</summary>
+    private static readonly TimeSpan ReplicaTimeout = TimeSpan.FromSeconds(5);
+
     private readonly IPersistentState<VirtualHostState> _state;
-    private readonly VirtualHostRoutingTable _routes;
+    private readonly ILogger<VirtualHostGrain> _logger;
+    private readonly ClusterNodes _nodes;
+    private readonly string _defaultLocator;
+    private readonly Dictionary<string, HashSet<Binding>> _bindings = new(StringComparer.Ordinal);
     private readonly Dictionary<BindingDestination, HashSet<string>> _sourcesByDestination = new();
+    private readonly Dictionary<GrainId, IRoutingObserver> _replicas = new();
+    private readonly List<RoutingChange> _changes = new();
+    private readonly HashSet<string> _downQueues = new(StringComparer.Ordinal);
+    private readonly Guid _epoch = Guid.NewGuid();
+    private long _version;
     private VirtualHostRecovery _recovery;
 
-    public VirtualHostGrain([PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state, RoutingTables routingTables)
+    public VirtualHostGrain(
+        [PersistentState("vhost", GrainStorageNames.Broker)] IPersistentState<VirtualHostState> state,
+        ClusterNodes nodes,
+        IOptions<QueueOptions> queueOptions,
+        ILogger<VirtualHostGrain> logger)
     {
         _state = state;
+        _nodes = nodes;
+        _defaultLocator = queueOptions.Value.LeaderLocator;
+        _logger = logger;
         VirtualHost = this.GetPrimaryKeyString();
-        _routes = routingTables.For(VirtualHost);
     }
 
     private string VirtualHost { get; }
@@ -53,40 +78,48 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             {
                 var declaration = new ExchangeDeclaration(name, type, Durable: true, AutoDelete: false, isInternal, FieldTable.Empty);
                 Exchanges[name] = declaration;
+                _bindings[name] = new HashSet<Binding>();
                 await Exchange(name).Create(VirtualHost, declaration);
             }
 
             _state.State.Initialized = true;
+            _state.State.Silos = ActiveSilos();
             await _state.WriteStateAsync();
+            this.RegisterGrainTimer(CheckNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
             return;
         }
 
-        // An existing directory and a new activation: the broker restarted. What RabbitMQ keeps is
-        // durable exchanges, durable non-exclusive queues and the bindings between them.
+        // An existing directory and a new activation: the broker restarted, or the directory moved because its node
+        // failed. What RabbitMQ keeps over a restart is durable exchanges, durable non-exclusive queues and the bindings
+        // between them; a transient or exclusive queue lives as long as its home node's run.
+        var restarted = !_state.State.Silos.Any(s => _nodes.IsActive(SiloAddress.FromParsableString(s)));
         var dropped = 0;
-        foreach (var (name, record) in Queues.Where(q => !q.Value.Declaration.Durable || q.Value.ExclusiveOwner is not null).ToList())
+        foreach (var (name, record) in Queues.Where(q => IsGoneWithItsNode(q.Value, restarted)).ToList())
         {
-            await Queue(name).Delete(ifUnused: false, ifEmpty: false);
+            await DeleteQueueOfAGoneNode(name);
             Queues.Remove(name);
             dropped++;
         }
 
-        foreach (var name in Exchanges.Where(e => !e.Value.Durable).Select(e => e.Key).ToList())
+        if (restarted)
         {
-            await Exchange(name).Delete();
-            Exchanges.Remove(name);
-            dropped++;
+            foreach (var name in Exchanges.Where(e => !e.Value.Durable).Select(e => e.Key).ToList())
+            {
+                await Exchange(name).Delete();
+                Exchanges.Remove(name);
+                dropped++;
+            }
         }
 
         long messages = 0;
         foreach (var name in Queues.Keys)
         {
-            _routes.AddQueue(name);
             messages += (await Queue(name).GetCounts()).MessageCount;
         }
 
         foreach (var name in Exchanges.Keys)
         {
+            _bindings[name] = new HashSet<Binding>();
             foreach (var binding in await Exchange(name).GetBindings())
             {
                 var destinationExists = binding.Destination.Kind == DestinationKind.Queue
@@ -103,15 +136,33 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             }
         }
 
-        if (dropped > 0)
-        {
-            await _state.WriteStateAsync();
-        }
+        _state.State.Silos = ActiveSilos();
+        await _state.WriteStateAsync();
+        NoteQueueAvailability();
+        _changes.Clear(); // no replica has subscribed yet: the snapshot they get has it all
+        this.RegisterGrainTimer(CheckNodesAsync, new GrainTimerCreationOptions(NodeCheckPeriod, NodeCheckPeriod));
 
         _recovery = new VirtualHostRecovery(Exchanges.Count, Queues.Count, messages, dropped);
     }
 
     public ValueTask<VirtualHostRecovery> Start() => ValueTask.FromResult(_recovery with { Exchanges = Exchanges.Count, Queues = Queues.Count });
+
+    public ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica)
+    {
+        _replicas[replica.GetGrainId()] = replica;
+        var exchanges = Exchanges.Values.Select(e => new ExchangeRoutes(e, _bindings[e.Name].ToArray())).ToArray();
+        return ValueTask.FromResult(new RoutingSnapshot(_epoch, _version, exchanges, Queues.Keys.ToArray(), _downQueues.ToArray()));
+    }
+
+    public ValueTask UnsubscribeRouting(IRoutingObserver replica)
+    {
+        _replicas.Remove(replica.GetGrainId());
+        return ValueTask.CompletedTask;
+    }
+
+    public ValueTask<RoutingVersion> GetRoutingVersion() => ValueTask.FromResult(new RoutingVersion(_epoch, _version));
+
+    public ValueTask<string?> GetQueueHome(string name) => ValueTask.FromResult(Queues.TryGetValue(name, out var record) ? record.HomeNode : null);
 
     public async ValueTask DeclareExchange(ExchangeDeclaration declaration, bool passive)
     {
@@ -150,8 +201,11 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
         CheckName("exchange", name);
         Exchanges[name] = declaration;
+        _bindings[name] = new HashSet<Binding>();
+        _changes.Add(RoutingChange.ExchangeDeclared(declaration));
         await Exchange(name).Create(VirtualHost, declaration);
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
     }
 
     public async ValueTask DeleteExchange(string name, bool ifUnused)
@@ -171,16 +225,17 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return;
         }
 
-        if (ifUnused && await Exchange(name).GetBindingCount() > 0)
+        if (ifUnused && _bindings[name].Count > 0)
         {
             throw BrokerException.PreconditionFailed($"{ExchangeResource(name)} in use");
         }
 
         await RemoveExchange(name);
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
     }
 
-    public async ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId)
+    public async ValueTask<QueueDeclareResult> DeclareQueue(QueueDeclaration declaration, bool passive, string connectionId, string? clientNode)
     {
         if (passive)
         {
@@ -218,10 +273,13 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
 
         QueueArguments.Validate(declaration.Arguments, QueueResource(name));
-        Queues[name] = new QueueRecord(declaration, owner);
-        await Queue(name).Create(VirtualHost, declaration, owner);
-        _routes.AddQueue(name);
+        var home = ChooseHome(declaration, clientNode);
+        Queues[name] = new QueueRecord(declaration, owner) { HomeNode = home, HomeSilo = _nodes.FindActive(home)?.ToParsableString() };
+        await Queue(name).Create(VirtualHost, declaration, owner, home);
+
+        _changes.Add(RoutingChange.QueueAdded(name));
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
         return new QueueDeclareResult(name, 0, 0);
     }
 
@@ -236,6 +294,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         var count = await Queue(name).Delete(ifUnused, ifEmpty);
         await RemoveQueue(name);
         await _state.WriteStateAsync();
+        await PublishChangesAsync();
         return count;
     }
 
@@ -252,6 +311,8 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         if (await Exchange(binding.Source).AddBinding(binding))
         {
             IndexBinding(binding);
+            _changes.Add(RoutingChange.BindingAdded(binding));
+            await PublishChangesAsync();
         }
     }
 
@@ -276,12 +337,15 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return;
         }
 
-        UnindexBinding(binding.Source, binding.Destination);
+        UnindexBinding(binding);
+        _changes.Add(RoutingChange.BindingRemoved(binding));
         if (remaining == 0 && Exchanges.TryGetValue(binding.Source, out var source) && source.AutoDelete)
         {
             await RemoveExchange(binding.Source);
             await _state.WriteStateAsync();
         }
+
+        await PublishChangesAsync();
     }
 
     public ValueTask<string> ResolveQueue(string name, string connectionId)
@@ -298,6 +362,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             await Queue(name).Delete(ifUnused: false, ifEmpty: false);
             await RemoveQueue(name);
             await _state.WriteStateAsync();
+            await PublishChangesAsync();
         }
     }
 
@@ -314,6 +379,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         if (owned.Count > 0)
         {
             await _state.WriteStateAsync();
+            await PublishChangesAsync();
         }
     }
 
@@ -340,23 +406,165 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
     }
 
+    /// <summary>
+    /// The node a new queue lives on, by its locator argument or the configured default, as RabbitMQ 3.10 places
+    /// classic queues: client-local (the declaring connection's node; balanced when that node has no grains) or
+    /// balanced / min-masters (the node with the fewest queues of this vhost), or random.
+    /// </summary>
+    private string ChooseHome(QueueDeclaration declaration, string? clientNode)
+    {
+        var locator = declaration.Arguments.GetString("x-queue-leader-locator")
+            ?? declaration.Arguments.GetString("x-queue-master-locator")
+            ?? _defaultLocator;
+        var nodes = _nodes.ActiveNames();
+        if (nodes.Count == 0)
+        {
+            return _nodes.LocalName;
+        }
+
+        if (locator == "client-local" && clientNode is not null && nodes.Contains(clientNode))
+        {
+            return clientNode;
+        }
+
+        if (locator == "random")
+        {
+            return nodes[Random.Shared.Next(nodes.Count)];
+        }
+
+        var queuesPerNode = nodes.ToDictionary(n => n, _ => 0, StringComparer.Ordinal);
+        foreach (var record in Queues.Values)
+        {
+            if (record.HomeNode is { } node && queuesPerNode.ContainsKey(node))
+            {
+                queuesPerNode[node]++;
+            }
+        }
+
+        return queuesPerNode.MinBy(n => n.Value).Key;
+    }
+
+    /// <summary>A transient or exclusive queue is gone once the run of its home node that declared it is over.</summary>
+    private bool IsGoneWithItsNode(QueueRecord record, bool restarted)
+    {
+        if (record.Declaration.Durable && record.ExclusiveOwner is null)
+        {
+            return false;
+        }
+
+        return restarted || record.HomeSilo is null || !_nodes.IsActive(SiloAddress.FromParsableString(record.HomeSilo));
+    }
+
+    /// <summary>Forget a queue whose node is gone; its grain is asked to clear its state when it can be reached.</summary>
+    private async ValueTask DeleteQueueOfAGoneNode(string name)
+    {
+        try
+        {
+            await Queue(name).Delete(ifUnused: false, ifEmpty: false);
+        }
+        catch (BrokerException)
+        {
+            // Its home node is down: the record in the directory is what makes it exist, and that goes.
+        }
+    }
+
+    /// <summary>
+    /// Every few seconds: the transient and exclusive queues of nodes membership declared dead go, as in RabbitMQ, and
+    /// durable queues whose node is down (or back) are marked so in every node's routing.
+    /// </summary>
+    private async Task CheckNodesAsync(CancellationToken cancellationToken)
+    {
+        var silos = ActiveSilos();
+        var gone = Queues.Where(q => q.Value.HomeSilo is { } silo && !(q.Value.Declaration.Durable && q.Value.ExclusiveOwner is null)
+            && _nodes.IsDead(SiloAddress.FromParsableString(silo))).Select(q => q.Key).ToList();
+        foreach (var name in gone)
+        {
+            _logger.LogInformation("queue '{Queue}' in vhost '{VirtualHost}' is gone with its node", name, VirtualHost);
+            await DeleteQueueOfAGoneNode(name);
+            await RemoveQueue(name);
+        }
+
+        if (gone.Count > 0 || !silos.SequenceEqual(_state.State.Silos))
+        {
+            _state.State.Silos = silos;
+            await _state.WriteStateAsync();
+        }
+
+        NoteQueueAvailability();
+        await PublishChangesAsync();
+    }
+
+    /// <summary>Durable queues whose home node is down take no messages until it is back: tell the routing replicas.</summary>
+    private void NoteQueueAvailability()
+    {
+        foreach (var (name, record) in Queues)
+        {
+            var down = record.HomeNode is { } home && _nodes.FindActive(home) is null;
+            if (down ? _downQueues.Add(name) : _downQueues.Remove(name))
+            {
+                _changes.Add(RoutingChange.QueueAvailability(name, down));
+            }
+        }
+
+        _downQueues.RemoveWhere(name => !Queues.ContainsKey(name));
+    }
+
+    private List<string> ActiveSilos() => _nodes.ActiveSilos().Select(s => s.ToParsableString()).ToList();
+
+    /// <summary>
+    /// Send the changes an operation made to every node's routing replica and wait for all of them, so the operation's
+    /// -ok follows. A replica that fails or does not answer in time is dropped: it notices the gap and resubscribes.
+    /// </summary>
+    private async ValueTask PublishChangesAsync()
+    {
+        if (_changes.Count == 0)
+        {
+            return;
+        }
+
+        var update = new RoutingUpdate(_epoch, ++_version, _changes.ToArray());
+        _changes.Clear();
+        if (_replicas.Count == 0)
+        {
+            return;
+        }
+
+        var calls = _replicas.Select(r => (r.Key, Call: r.Value.Apply(update).WaitAsync(ReplicaTimeout))).ToList();
+        foreach (var (replica, call) in calls)
+        {
+            try
+            {
+                await call;
+            }
+            catch (Exception e)
+            {
+                _replicas.Remove(replica);
+                _logger.LogWarning("routing replica {Replica} of virtual host '{VirtualHost}' dropped: {Reason}", replica, VirtualHost, e.Message);
+            }
+        }
+    }
+
     /// <summary>Remove a queue from the directory and every binding that leads to it.</summary>
     private async ValueTask RemoveQueue(string name)
     {
         Queues.Remove(name);
-        _routes.RemoveQueue(name);
+        _changes.Add(RoutingChange.QueueDeleted(name));
         await RemoveBindingsTo(BindingDestination.Queue(name));
     }
 
     /// <summary>Remove an exchange, the bindings it is the source of, and the bindings to it.</summary>
     private async ValueTask RemoveExchange(string name)
     {
-        foreach (var binding in await Exchange(name).GetBindings())
+        if (_bindings.Remove(name, out var bindings))
         {
-            UnindexBinding(name, binding.Destination);
+            foreach (var binding in bindings)
+            {
+                UnindexSource(name, binding.Destination);
+            }
         }
 
         Exchanges.Remove(name);
+        _changes.Add(RoutingChange.ExchangeDeleted(name));
         await Exchange(name).Delete();
         await RemoveBindingsTo(BindingDestination.Exchange(name));
     }
@@ -376,6 +584,13 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
                 continue;
             }
 
+            var removed = _bindings[source].Where(b => b.Destination == destination).ToList();
+            foreach (var binding in removed)
+            {
+                _bindings[source].Remove(binding);
+                _changes.Add(RoutingChange.BindingRemoved(binding));
+            }
+
             var remaining = await Exchange(source).RemoveBindingsTo(destination);
             if (remaining == 0 && declaration.AutoDelete)
             {
@@ -386,6 +601,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
     private void IndexBinding(Binding binding)
     {
+        _bindings[binding.Source].Add(binding);
         if (!_sourcesByDestination.TryGetValue(binding.Destination, out var sources))
         {
             sources = new HashSet<string>(StringComparer.Ordinal);
@@ -395,12 +611,20 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         sources.Add(binding.Source);
     }
 
-    /// <summary>Forget that <paramref name="source"/> binds to the destination, unless another of its bindings still does.</summary>
-    private void UnindexBinding(string source, BindingDestination destination)
+    /// <summary>Forget a binding; its source stays indexed for the destination while another of its bindings leads there.</summary>
+    private void UnindexBinding(Binding binding)
     {
-        // The exchange grain may still hold another binding (other key) from source to destination;
-        // a stale entry only costs a no-op RemoveBindingsTo later, so keep it in that case.
-        if (_sourcesByDestination.TryGetValue(destination, out var sources) && sources.Count == 1 && sources.Contains(source))
+        var bindings = _bindings[binding.Source];
+        bindings.Remove(binding);
+        if (!bindings.Any(b => b.Destination == binding.Destination))
+        {
+            UnindexSource(binding.Source, binding.Destination);
+        }
+    }
+
+    private void UnindexSource(string source, BindingDestination destination)
+    {
+        if (_sourcesByDestination.TryGetValue(destination, out var sources) && sources.Remove(source) && sources.Count == 0)
         {
             _sourcesByDestination.Remove(destination);
         }
@@ -450,5 +674,21 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
     private IExchangeGrain Exchange(string name) => GrainFactory.GetGrain<IExchangeGrain>(GrainKeys.Exchange(VirtualHost, name));
 
-    private IQueueGrain Queue(string name) => GrainFactory.GetGrain<IQueueGrain>(GrainKeys.Queue(VirtualHost, name));
+    /// <summary>
+    /// A queue's grain, with its home node named in the request context for the call that follows: placement then
+    /// need not ask this grain, which cannot answer while it is being activated (its recovery calls its queues).
+    /// </summary>
+    private IQueueGrain Queue(string name)
+    {
+        if (Queues.TryGetValue(name, out var record) && record.HomeNode is { } home)
+        {
+            RequestContext.Set(QueueHomePlacement.HomeNodeKey, home);
+        }
+        else
+        {
+            RequestContext.Remove(QueueHomePlacement.HomeNodeKey);
+        }
+
+        return GrainFactory.GetGrain<IQueueGrain>(GrainKeys.Queue(VirtualHost, name));
+    }
 }

@@ -1,19 +1,11 @@
-using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using OrleansBroker.Silo.Configuration;
 
 namespace OrleansBroker.Silo.Hosting;
 
 /// <summary>Runs the broker as a console program until Ctrl+C or SIGTERM.</summary>
 public static class BrokerCommandLine
 {
-    private static readonly Dictionary<string, string> SwitchMappings = new(StringComparer.Ordinal)
-    {
-        ["--amqp-port"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.AmqpPort)}",
-        ["--bind"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.Bind)}",
-        ["--data-dir"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.DataDir)}",
-        ["--postgres"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.PostgresConnectionString)}",
-        ["--config"] = "config",
-    };
-
     public static async Task<int> RunAsync(string[] args)
     {
         try
@@ -21,7 +13,8 @@ public static class BrokerCommandLine
             return await RunOrThrowAsync(args);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException or InvalidOperationException
-            or ArgumentException or OrleansBroker.Silo.Storage.AdoNet.GrainStorageException or OrleansBroker.Silo.Storage.Messages.MessageStoreDirectoryException
+            or ArgumentException or BrokerConfigurationException
+            or OrleansBroker.Silo.Storage.AdoNet.GrainStorageException or OrleansBroker.Silo.Storage.Messages.MessageStoreDirectoryException
             or System.Net.Sockets.SocketException)
         {
             // Configuration and environment problems: one clear line, no stack trace.
@@ -32,16 +25,11 @@ public static class BrokerCommandLine
 
     private static async Task<int> RunOrThrowAsync(string[] args)
     {
-        // Later sources win: the JSON file, then environment variables, then the command line.
-        var commandLine = new ConfigurationBuilder().AddCommandLine(args, SwitchMappings).Build();
-        var configFile = commandLine["config"] ?? "orleansbroker.json";
-        var configuration = new ConfigurationBuilder()
-            .AddJsonFile(Path.GetFullPath(configFile), optional: commandLine["config"] is null)
-            .AddEnvironmentVariables("ORLEANSBROKER_")
-            .AddCommandLine(args, SwitchMappings)
-            .Build();
-        var options = new BrokerOptions();
-        configuration.GetSection(BrokerOptions.SectionName).Bind(options);
+        // The sources and their order are BrokerConfiguration's.
+        var loaded = BrokerConfiguration.Load(args);
+        LogConfiguration(loaded);
+        var options = loaded.Broker;
+        var configuration = loaded.Configuration;
 
         using var stop = new CancellationTokenSource();
         Console.CancelKeyPress += (_, e) =>
@@ -70,5 +58,25 @@ public static class BrokerCommandLine
         Console.WriteLine("OrleansBroker stopping: closing client connections");
         await host.StopAsync();
         return 0;
+    }
+
+    private static void LogConfiguration(BrokerConfiguration loaded)
+    {
+        using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
+        var logger = logging.CreateLogger("OrleansBroker.Configuration");
+        if (loaded.Sources.Count > 0)
+        {
+            logger.LogInformation("configuration read from {Sources}", string.Join(", ", loaded.Sources));
+        }
+
+        foreach (var overridden in loaded.Overrides)
+        {
+            logger.LogInformation("{Override}", overridden);
+        }
+
+        foreach (var warning in loaded.Warnings)
+        {
+            logger.LogWarning("{Warning}", warning);
+        }
     }
 }

@@ -56,20 +56,26 @@ public sealed class BrokerHost : IAsyncDisposable
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
         builder.Services.AddSingleton(options);
         BrokerStorage storage;
-        using (var startupLogging = LoggerFactory.Create(ConfigureLogging))
+        using (var startupLogging = LoggerFactory.Create(logging =>
+               {
+                   ConfigureLogging(logging);
+                   if (configuration is not null)
+                   {
+                       logging.AddConfiguration(configuration.GetSection("Logging"));
+                   }
+               }))
         {
             storage = await BrokerStorage.OpenAsync(options, startupLogging, cancellationToken);
         }
 
-        var siloEndpoints = new SiloEndpoints(PortOrFree(options.SiloPort), PortOrFree(options.OrleansGatewayPort));
+        var siloEndpoints = BrokerSilo.ChooseEndpoints(options);
+        var nodeName = BrokerSilo.NodeName(options, siloEndpoints);
         try
         {
-            BrokerServices.Add(builder.Services, storage, options);
+            BrokerServices.Add(builder.Services, storage, options, nodeName);
             builder.UseOrleans(silo =>
             {
-                // One node: localhost membership, no service to install. Ports are free ones unless given, so two
-                // brokers run side by side when told only distinct AMQP ports and data directories.
-                silo.UseLocalhostClustering(siloEndpoints.SiloPort, siloEndpoints.GatewayPort);
+                BrokerSilo.Configure(silo, options, siloEndpoints, nodeName);
                 silo.AddStartupTask(static (services, cancellation) => BrokerServices.StartVirtualHostsAsync(services, cancellation));
             });
 
@@ -119,19 +125,6 @@ public sealed class BrokerHost : IAsyncDisposable
         }
     }
 
-    private static int PortOrFree(int port)
-    {
-        if (port != 0)
-        {
-            return port;
-        }
-
-        // Orleans advertises its ports in membership, so it needs them known before it binds: ask the OS for one.
-        using var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        probe.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)probe.LocalEndPoint!).Port;
-    }
-
     private static void ConfigureLogging(ILoggingBuilder logging)
     {
         logging.AddSimpleConsole(o => o.SingleLine = true);
@@ -140,6 +133,11 @@ public sealed class BrokerHost : IAsyncDisposable
 
         // A failed start is reported once, in plain words, by BrokerCommandLine.
         logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
+
+        // Orleans 10.4.2's watchdog starts its checking thread before it sets the timestamp that thread reads, so a start
+        // can warn of a "participant check" stall as long as the machine's uptime. Its stall warnings go unseen too;
+        // stalls still show in the broker's latency and in Orleans' own metrics.
+        logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
     }
 
     /// <summary>

@@ -26,10 +26,30 @@ public sealed class BrokerOptions
     /// </summary>
     public string? PostgresConnectionString { get; set; }
 
-    /// <summary>Port the Orleans silo listens on for other silos; 0 (default on one node) picks a free port.</summary>
+    /// <summary>
+    /// A PostgreSQL connection string: the node joins the cluster whose membership is in that database, and keeps grain
+    /// state there too (unless <see cref="PostgresConnectionString"/> names another). Null: one node on its own.
+    /// </summary>
+    public string? Cluster { get; set; }
+
+    public bool IsClustered => Cluster is { Length: > 0 };
+
+    /// <summary>This node's name, stable across restarts (a queue's home is a node name). Default orleansbroker@HOST.</summary>
+    public string? NodeName { get; set; }
+
+    /// <summary>The IP address other nodes reach this one at (in a cluster); default the host's first non-loopback one.</summary>
+    public string? AdvertiseAddress { get; set; }
+
+    /// <summary>
+    /// Where a queue declared without a locator argument lives (rabbitmq.conf queue_leader_locator): client-local,
+    /// the declaring connection's node (default), or balanced.
+    /// </summary>
+    public string QueueLeaderLocator { get; set; } = "client-local";
+
+    /// <summary>Port the Orleans silo listens on for other silos; 0 picks a free one on a lone node, 11111 in a cluster.</summary>
     public int SiloPort { get; set; }
 
-    /// <summary>Port the Orleans silo serves client applications on; 0 (default on one node) picks a free port.</summary>
+    /// <summary>Port the Orleans silo serves client applications on; 0 picks a free one on a lone node, 30000 in a cluster.</summary>
     public int OrleansGatewayPort { get; set; }
 
     /// <summary>
@@ -38,4 +58,22 @@ public sealed class BrokerOptions
     /// Default 32 MiB.
     /// </summary>
     public long QueueResidentBytes { get; set; } = 32L * 1024 * 1024;
+
+    // Resource alarms as RabbitMQ's (rabbitmq.conf vm_memory_high_watermark.*, disk_free_limit.*): read and
+    // kept here, not acted on yet.
+
+    /// <summary>Memory alarm threshold as a fraction of available memory (vm_memory_high_watermark.relative). Default 0.4.</summary>
+    public double MemoryHighWatermarkRelative { get; set; } = 0.4;
+
+    /// <summary>Memory alarm threshold in bytes (vm_memory_high_watermark.absolute); when set, used instead of the relative one.</summary>
+    public long? MemoryHighWatermarkBytes { get; set; }
+
+    /// <summary>Free-disk alarm threshold for the data directory in bytes (disk_free_limit.absolute). Default 50 MB, as RabbitMQ.</summary>
+    public long DiskFreeLimitBytes { get; set; } = 50_000_000;
+
+    /// <summary>
+    /// Free-disk alarm threshold as a multiple of total memory (disk_free_limit.relative); when set, used instead
+    /// of <see cref="DiskFreeLimitBytes"/>.
+    /// </summary>
+    public double? DiskFreeLimitRelative { get; set; }
 }

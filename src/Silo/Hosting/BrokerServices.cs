@@ -4,41 +4,50 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
-using Orleans.Runtime.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
+using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
-using OrleansBroker.Grains.Routing;
+using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Storage;
+using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
-using OrleansBroker.Silo.Storage;
 
 namespace OrleansBroker.Silo.Hosting;
 
 /// <summary>The services one broker is made of: what the grains need from the silo, and the AMQP gateway's.</summary>
 internal static class BrokerServices
 {
-    public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options)
+    public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options, string nodeName)
     {
+        AddGrainServices(services, storage.MessageStore, options);
+        services.PostConfigure<GatewayOptions>(gateway => gateway.LocalNode = nodeName);
         services.AddSingleton(storage);
-        AddGrainServices(services, storage.GrainStorage, storage.MessageStore, options);
+        services.AddSingleton<RoutingReplicas>();
+        storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
         services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionRegistry>();
     }
 
     /// <summary>
-    /// What the grains need from the silo they run in: the broker's grain storage provider, the message store, the
-    /// routing tables and the queue settings. The grain tests on Orleans' TestingHost set up their silos with it too.
+    /// What the grains need from the silo they run in, besides their grain storage (<see cref="BrokerStorage"/>
+    /// registers it): the cluster's nodes, the message store, the queue settings, and the placement of queues on their
+    /// home node. The grain tests on Orleans' TestingHost set up their silos with it too.
     /// </summary>
-    public static void AddGrainServices(IServiceCollection services, IGrainStorage grainStorage, IMessageStore messageStore, BrokerOptions options)
+    public static void AddGrainServices(IServiceCollection services, IMessageStore messageStore, BrokerOptions options)
     {
-        services.AddSingleton<RoutingTables>();
+        services.AddSingleton(provider => new ClusterNodes(
+            provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
         services.AddSingleton(messageStore);
-        services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(grainStorage));
-        services.Configure<QueueOptions>(queues => queues.ResidentBytes = options.QueueResidentBytes);
+        services.Configure<QueueOptions>(queues =>
+        {
+            queues.ResidentBytes = options.QueueResidentBytes;
+            queues.LeaderLocator = options.QueueLeaderLocator;
+        });
+        services.AddPlacementDirector<QueueHomePlacement, QueueHomePlacementDirector>();
     }
 
     /// <summary>
@@ -52,6 +61,7 @@ internal static class BrokerServices
         var started = Stopwatch.StartNew();
         var recovery = await services.GetRequiredService<IGrainFactory>().GetGrain<IVirtualHostGrain>(options.DefaultVirtualHost).Start()
             .AsTask().WaitAsync(cancellationToken);
+        await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(options.DefaultVirtualHost).WaitAsync(cancellationToken);
         logger.LogInformation(
             "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues, {Messages} messages recovered; {Dropped} transient entities dropped",
             options.DefaultVirtualHost, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);

@@ -3,27 +3,33 @@ using Microsoft.Extensions.DependencyInjection;
 using Orleans.Runtime;
 using Orleans.Runtime.Placement;
 using Orleans.TestingHost;
-using OrleansBroker.Grains.Routing;
+using Orleans.Runtime.Hosting;
+using OrleansBroker.Gateway.Routing;
+using OrleansBroker.Grains;
+using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Silo.Hosting;
+using OrleansBroker.Silo.Storage;
 
 namespace OrleansBroker.Tests.Grains;
 
 /// <summary>
 /// An Orleans test cluster (TestingHost's in-process silos, in-memory transport and membership) whose silos get the
-/// grains' services from <see cref="BrokerServices.AddGrainServices"/>, exactly as a broker node does, over storage
-/// in a temporary directory that goes with the cluster. Shared by the test classes of a collection: each test makes
+/// grains' services from <see cref="BrokerServices.AddGrainServices"/>, exactly as a broker node does, and grain
+/// state through the broker's SQLite provider, over storage in a temporary directory that goes with the cluster. Shared by the test classes of a collection: each test makes
 /// its own virtual host (<see cref="NewVirtualHost"/>) so tests do not see each other's entities.
 /// </summary>
 public abstract class BrokerCluster : IAsyncLifetime
 {
     private readonly short _siloCount;
+    private readonly BrokerOptions _options;
     private readonly string _directory = Path.Combine(Path.GetTempPath(), "orleansbroker-graintests-" + Guid.NewGuid().ToString("N"));
     private readonly List<SiloStorage> _storages = new();
     private InProcessTestCluster? _cluster;
 
-    protected BrokerCluster(short siloCount)
+    protected BrokerCluster(short siloCount, BrokerOptions options)
     {
         _siloCount = siloCount;
+        _options = options;
     }
 
     public InProcessTestCluster Cluster => _cluster ?? throw new InvalidOperationException("The cluster is not deployed.");
@@ -56,7 +62,11 @@ public abstract class BrokerCluster : IAsyncLifetime
                 throw new InvalidOperationException($"Storage was opened for {_siloCount} silos; silo '{silo.SiloName}' is one more.");
             }
 
-            BrokerServices.AddGrainServices(host.Services, storage.GrainStorage, storage.MessageStore, new BrokerOptions());
+            BrokerServices.AddGrainServices(host.Services, storage.MessageStore, _options);
+            host.Services.AddGrainStorage(GrainStorageNames.Broker, (_, _) => new OrleansGrainStorage(storage.GrainStorage));
+
+            // What a gateway in the silo routes publishes by: its copy of each virtual host's routing.
+            host.Services.AddSingleton<RoutingReplicas>();
         });
 
         _cluster = builder.Build();
@@ -90,8 +100,11 @@ public abstract class BrokerCluster : IAsyncLifetime
 
     public static IGrainFactory GrainFactoryOf(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<IGrainFactory>();
 
-    /// <summary>The routing snapshots one silo's gateways read: a singleton per silo.</summary>
-    public static RoutingTables RoutingTablesOf(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<RoutingTables>();
+    /// <summary>The copies of the virtual hosts' routing that one silo's gateways publish through.</summary>
+    public static RoutingReplicas RoutingReplicasOf(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<RoutingReplicas>();
+
+    /// <summary>The broker's nodes as one silo sees them (a node's name is its silo's name).</summary>
+    public static ClusterNodes ClusterNodesOf(InProcessSiloHandle silo) => silo.ServiceProvider.GetRequiredService<ClusterNodes>();
 
     /// <summary>The silo the grain is active on now.</summary>
     public InProcessSiloHandle HostOf(IAddressable grain)

@@ -22,7 +22,7 @@ public sealed class BrokerExceptionRoundTripTests(OneSiloCluster cluster)
         foreach (var grains in new IGrainFactory[] { BrokerCluster.GrainFactoryOf(cluster.Silos[0]), cluster.Client })
         {
             var refused = await Assert.ThrowsAsync<BrokerException>(
-                async () => await grains.GetGrain<IVirtualHostGrain>(vhost).DeclareQueue(MissingQueue, passive: true, Connection));
+                async () => await grains.GetGrain<IVirtualHostGrain>(vhost).DeclareQueue(MissingQueue, passive: true, Connection, clientNode: null));
 
             Assert.Equal(ReplyCode.NotFound, refused.Code);
             Assert.Equal($"no queue 'missing' in vhost '{vhost}'", refused.Message);

@@ -21,7 +21,7 @@ public sealed class CrossSiloBrokerExceptionTests(ThreeSiloCluster cluster)
         foreach (var grains in callers)
         {
             await RefusedAsync(ReplyCode.NotFound, $"NOT_FOUND - no queue 'missing' in vhost '{topology.VirtualHost}'",
-                () => topology.VirtualHostGrain(grains).DeclareQueue(new QueueDeclaration("missing", false, false, false, FieldTable.Empty), passive: true, "connection-2"));
+                () => topology.VirtualHostGrain(grains).DeclareQueue(new QueueDeclaration("missing", false, false, false, FieldTable.Empty), passive: true, "connection-2", clientNode: null));
         }
     }
 

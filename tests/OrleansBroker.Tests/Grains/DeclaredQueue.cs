@@ -20,7 +20,7 @@ public sealed record DeclaredQueue(string VirtualHost, string Name, IQueueGrain 
     {
         var vhost = BrokerCluster.NewVirtualHost();
         await grains.GetGrain<IVirtualHostGrain>(vhost)
-            .DeclareQueue(new QueueDeclaration(name, durable, Exclusive: false, autoDelete, FieldTable.Empty), passive: false, Connection);
+            .DeclareQueue(new QueueDeclaration(name, durable, Exclusive: false, autoDelete, FieldTable.Empty), passive: false, Connection, clientNode: null);
         return new DeclaredQueue(vhost, name, grains.GetGrain<IQueueGrain>(GrainKeys.Queue(vhost, name)));
     }
 }

@@ -1,7 +1,9 @@
+using OrleansBroker.Silo.Hosting;
+
 namespace OrleansBroker.Tests.Grains;
 
-/// <summary>A broker cluster of one silo, as a single broker node runs its grains.</summary>
-public sealed class OneSiloCluster() : BrokerCluster(siloCount: 1)
+/// <summary>A broker cluster of one silo, set up as a broker on its own (not clustered).</summary>
+public sealed class OneSiloCluster() : BrokerCluster(siloCount: 1, new BrokerOptions())
 {
     public const string Collection = "Grains on one silo";
 }

@@ -7,8 +7,9 @@ using static OrleansBroker.Tests.Grains.PublishedMessages;
 namespace OrleansBroker.Tests.Grains;
 
 /// <summary>
-/// On one silo the routing table that silo's gateways publish through follows the topology as the grains change it:
-/// exchanges, queues and bindings are routable once the call that made them returns, and gone once removed.
+/// On one silo, the copy of a virtual host's routing that the silo's gateways publish through follows the topology as
+/// the virtual host changes it: exchanges, queues and bindings are routable once the call that made them returns, and
+/// gone once removed.
 /// </summary>
 [Collection(OneSiloCluster.Collection)]
 public sealed class RoutingTableTests(OneSiloCluster cluster)
@@ -19,11 +20,12 @@ public sealed class RoutingTableTests(OneSiloCluster cluster)
 
     private IVirtualHostGrain VirtualHost => cluster.Client.GetGrain<IVirtualHostGrain>(_vhost);
 
-    private VirtualHostRoutingTable Table => BrokerCluster.RoutingTablesOf(cluster.Silos[0]).For(_vhost);
+    private VirtualHostRoutingTable Table => BrokerCluster.RoutingReplicasOf(cluster.Silos[0]).Table(_vhost);
 
     [Fact]
     public async Task Routes_follow_declarations_bindings_and_deletions()
     {
+        await BrokerCluster.RoutingReplicasOf(cluster.Silos[0]).EnsureSubscribedAsync(_vhost);
         await VirtualHost.DeclareExchange(new ExchangeDeclaration("x", "direct", false, false, false, FieldTable.Empty), passive: false);
         await DeclareQueueAsync("q1");
         await DeclareQueueAsync("q2");
@@ -51,6 +53,7 @@ public sealed class RoutingTableTests(OneSiloCluster cluster)
     [Fact]
     public async Task The_default_exchange_routes_to_the_queue_named_by_the_routing_key()
     {
+        await BrokerCluster.RoutingReplicasOf(cluster.Silos[0]).EnsureSubscribedAsync(_vhost);
         Assert.Empty(Route("", "q"));
 
         await DeclareQueueAsync("q");
@@ -66,7 +69,7 @@ public sealed class RoutingTableTests(OneSiloCluster cluster)
     }
 
     private async Task DeclareQueueAsync(string name) =>
-        await VirtualHost.DeclareQueue(new QueueDeclaration(name, false, false, false, FieldTable.Empty), passive: false, Connection);
+        await VirtualHost.DeclareQueue(new QueueDeclaration(name, false, false, false, FieldTable.Empty), passive: false, Connection, clientNode: null);
 
     private static Binding ToQueue(string queue, string routingKey) => new("x", BindingDestination.Queue(queue), routingKey, FieldTable.Empty);
 }

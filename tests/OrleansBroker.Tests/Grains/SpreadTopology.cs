@@ -9,8 +9,9 @@ namespace OrleansBroker.Tests.Grains;
 
 /// <summary>
 /// A virtual host whose grains sit on three different silos: the virtual host grain on the first, exchange "x" on the
-/// second, queue "q" (bound to "x" by key "k") on the third. Each grain is activated where it should be before the
-/// virtual host first calls it, so every call between them crosses silos.
+/// second, queue "q" (bound to "x" by key "k") on the third, so every call between them crosses silos. The queue lives
+/// on the node of the connection that declared it (client-local, the default); the other two are activated where they
+/// should be before the virtual host first calls them.
 /// </summary>
 public sealed class SpreadTopology
 {
@@ -43,15 +44,18 @@ public sealed class SpreadTopology
 
         // Calls that change nothing, made only to activate each grain where it belongs.
         var exchange = topology.ExchangeGrain(grains);
-        await cluster.ActivateOnAsync(exchangeSilo, exchange, async () => await exchange.GetBindingCount());
-        var queue = topology.QueueGrain(grains);
-        await cluster.ActivateOnAsync(queueSilo, queue, async () => await queue.GetCounts());
+        await cluster.ActivateOnAsync(exchangeSilo, exchange, async () => await exchange.GetBindings());
         var virtualHost = topology.VirtualHostGrain(grains);
         await cluster.ActivateOnAsync(virtualHostSilo, virtualHost, async () => await virtualHost.Start());
 
         await virtualHost.DeclareExchange(new ExchangeDeclaration(Exchange, "direct", false, false, false, FieldTable.Empty), passive: false);
-        await virtualHost.DeclareQueue(new QueueDeclaration(Queue, false, false, false, FieldTable.Empty), passive: false, Connection);
+        await virtualHost.DeclareQueue(new QueueDeclaration(Queue, false, false, false, FieldTable.Empty), passive: false, Connection, clientNode: queueSilo.Name);
         await virtualHost.Bind(new Binding(Exchange, BindingDestination.Queue(Queue), RoutingKey, FieldTable.Empty), Connection);
+        if (cluster.HostOf(topology.QueueGrain(grains)) != queueSilo)
+        {
+            throw new InvalidOperationException($"Queue '{Queue}' was declared from node '{queueSilo.Name}' but is not there.");
+        }
+
         return topology;
     }
 

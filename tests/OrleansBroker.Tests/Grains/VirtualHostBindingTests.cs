@@ -101,7 +101,7 @@ public sealed class VirtualHostBindingTests(OneSiloCluster cluster)
         VirtualHost.DeclareExchange(new ExchangeDeclaration(name, type, Durable: false, autoDelete, Internal: false, FieldTable.Empty), passive: false);
 
     private async Task DeclareQueueAsync(string name) =>
-        await VirtualHost.DeclareQueue(new QueueDeclaration(name, Durable: false, Exclusive: false, AutoDelete: false, FieldTable.Empty), passive: false, Connection);
+        await VirtualHost.DeclareQueue(new QueueDeclaration(name, Durable: false, Exclusive: false, AutoDelete: false, FieldTable.Empty), passive: false, Connection, clientNode: null);
 
     private async Task<Binding[]> BindingsOf(string exchange) =>
         await cluster.Client.GetGrain<IExchangeGrain>(GrainKeys.Exchange(_vhost, exchange)).GetBindings();

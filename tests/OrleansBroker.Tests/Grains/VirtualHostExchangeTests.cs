@@ -41,7 +41,7 @@ public sealed class VirtualHostExchangeTests(OneSiloCluster cluster)
         await VirtualHost.DeclareExchange(declaration, passive: false);
         await VirtualHost.DeclareExchange(Exchange("x", "direct"), passive: true);
 
-        Assert.Equal(0, await cluster.Client.GetGrain<IExchangeGrain>(GrainKeys.Exchange(_vhost, "x")).GetBindingCount());
+        Assert.Empty(await cluster.Client.GetGrain<IExchangeGrain>(GrainKeys.Exchange(_vhost, "x")).GetBindings());
     }
 
     [Theory]
@@ -91,7 +91,7 @@ public sealed class VirtualHostExchangeTests(OneSiloCluster cluster)
     public async Task Delete_if_unused_refuses_an_exchange_with_bindings_and_delete_removes_it()
     {
         await VirtualHost.DeclareExchange(Exchange("x", "fanout"), passive: false);
-        await VirtualHost.DeclareQueue(new QueueDeclaration("q", false, false, false, FieldTable.Empty), passive: false, Connection);
+        await VirtualHost.DeclareQueue(new QueueDeclaration("q", false, false, false, FieldTable.Empty), passive: false, Connection, clientNode: null);
         await VirtualHost.Bind(new Binding("x", BindingDestination.Queue("q"), "", FieldTable.Empty), Connection);
 
         await RefusedAsync(ReplyCode.PreconditionFailed, $"PRECONDITION_FAILED - exchange 'x' in vhost '{_vhost}' in use",

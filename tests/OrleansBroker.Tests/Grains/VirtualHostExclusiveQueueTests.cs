@@ -25,11 +25,11 @@ public sealed class VirtualHostExclusiveQueueTests(OneSiloCluster cluster)
     [Fact]
     public async Task The_owner_uses_its_exclusive_queue()
     {
-        await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner);
+        await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner, clientNode: null);
         await VirtualHost.DeclareExchange(new ExchangeDeclaration("x", "direct", false, false, false, FieldTable.Empty), passive: false);
 
-        Assert.Equal(new QueueDeclareResult("q", 0, 0), await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner));
-        Assert.Equal(new QueueDeclareResult("q", 0, 0), await VirtualHost.DeclareQueue(Exclusive("q"), passive: true, Owner));
+        Assert.Equal(new QueueDeclareResult("q", 0, 0), await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner, clientNode: null));
+        Assert.Equal(new QueueDeclareResult("q", 0, 0), await VirtualHost.DeclareQueue(Exclusive("q"), passive: true, Owner, clientNode: null));
         Assert.Equal(GrainKeys.Queue(_vhost, "q"), await VirtualHost.ResolveQueue("q", Owner));
         await VirtualHost.Bind(ToQueue("x", "q"), Owner);
         await VirtualHost.Unbind(ToQueue("x", "q"), Owner);
@@ -40,27 +40,27 @@ public sealed class VirtualHostExclusiveQueueTests(OneSiloCluster cluster)
     [Fact]
     public async Task Another_connection_is_locked_out_of_it()
     {
-        await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner);
+        await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner, clientNode: null);
         await VirtualHost.DeclareExchange(new ExchangeDeclaration("x", "direct", false, false, false, FieldTable.Empty), passive: false);
 
-        await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Other));
-        await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.DeclareQueue(Exclusive("q"), passive: true, Other));
+        await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Other, clientNode: null));
+        await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.DeclareQueue(Exclusive("q"), passive: true, Other, clientNode: null));
         await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.ResolveQueue("q", Other));
         await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.Bind(ToQueue("x", "q"), Other));
         await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.Unbind(ToQueue("x", "q"), Other));
         await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.PurgeQueue("q", Other));
         await RefusedAsync(ReplyCode.ResourceLocked, Locked, () => VirtualHost.DeleteQueue("q", ifUnused: false, ifEmpty: false, Other));
 
-        Assert.Equal(new QueueDeclareResult("q", 0, 0), await VirtualHost.DeclareQueue(Exclusive("q"), passive: true, Owner));
+        Assert.Equal(new QueueDeclareResult("q", 0, 0), await VirtualHost.DeclareQueue(Exclusive("q"), passive: true, Owner, clientNode: null));
     }
 
     [Fact]
     public async Task Redeclaring_it_as_not_exclusive_is_locked_out_even_for_the_owner()
     {
-        await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner);
+        await VirtualHost.DeclareQueue(Exclusive("q"), passive: false, Owner, clientNode: null);
 
         await RefusedAsync(ReplyCode.ResourceLocked, Locked,
-            () => VirtualHost.DeclareQueue(new QueueDeclaration("q", false, Exclusive: false, false, FieldTable.Empty), passive: false, Owner));
+            () => VirtualHost.DeclareQueue(new QueueDeclaration("q", false, Exclusive: false, false, FieldTable.Empty), passive: false, Owner, clientNode: null));
     }
 
     private static QueueDeclaration Exclusive(string name) => new(name, Durable: false, Exclusive: true, AutoDelete: false, FieldTable.Empty);

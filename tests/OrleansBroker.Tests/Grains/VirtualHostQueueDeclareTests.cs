@@ -27,7 +27,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
         await cluster.Client.GetGrain<IQueueGrain>(GrainKeys.Queue(_vhost, "q")).Enqueue(TransientBatch("m1", "m2"));
 
         Assert.Equal(new QueueDeclareResult("q", 2, 0), await DeclareAsync("q"));
-        Assert.Equal(new QueueDeclareResult("q", 2, 0), await VirtualHost.DeclareQueue(Queue("q"), passive: true, Connection));
+        Assert.Equal(new QueueDeclareResult("q", 2, 0), await VirtualHost.DeclareQueue(Queue("q"), passive: true, Connection, clientNode: null));
     }
 
     [Fact]
@@ -36,19 +36,19 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
         var declared = await DeclareAsync("");
 
         Assert.StartsWith("amq.gen-", declared.Queue, StringComparison.Ordinal);
-        Assert.Equal(declared, await VirtualHost.DeclareQueue(Queue(declared.Queue), passive: true, Connection));
+        Assert.Equal(declared, await VirtualHost.DeclareQueue(Queue(declared.Queue), passive: true, Connection, clientNode: null));
         Assert.NotEqual(declared.Queue, (await DeclareAsync("")).Queue);
     }
 
     [Fact]
     public async Task Passive_declare_of_a_missing_queue_is_404() =>
         await RefusedAsync(ReplyCode.NotFound, $"NOT_FOUND - no queue 'missing' in vhost '{_vhost}'",
-            () => VirtualHost.DeclareQueue(Queue("missing"), passive: true, Connection));
+            () => VirtualHost.DeclareQueue(Queue("missing"), passive: true, Connection, clientNode: null));
 
     [Fact]
     public async Task A_name_with_the_reserved_prefix_is_403() =>
         await RefusedAsync(ReplyCode.AccessRefused, "ACCESS_REFUSED - queue name 'amq.q' contains reserved prefix 'amq.*'",
-            () => VirtualHost.DeclareQueue(Queue("amq.q"), passive: false, Connection));
+            () => VirtualHost.DeclareQueue(Queue("amq.q"), passive: false, Connection, clientNode: null));
 
     [Fact]
     public async Task Redeclare_with_different_durable_is_406()
@@ -57,7 +57,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
 
         await RefusedAsync(ReplyCode.PreconditionFailed,
             $"PRECONDITION_FAILED - inequivalent arg 'durable' for queue 'q' in vhost '{_vhost}': received 'true' but current is 'false'",
-            () => VirtualHost.DeclareQueue(Queue("q", durable: true), passive: false, Connection));
+            () => VirtualHost.DeclareQueue(Queue("q", durable: true), passive: false, Connection, clientNode: null));
     }
 
     [Fact]
@@ -67,7 +67,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
 
         await RefusedAsync(ReplyCode.PreconditionFailed,
             $"PRECONDITION_FAILED - inequivalent arg 'auto_delete' for queue 'q' in vhost '{_vhost}': received 'true' but current is 'false'",
-            () => VirtualHost.DeclareQueue(Queue("q", autoDelete: true), passive: false, Connection));
+            () => VirtualHost.DeclareQueue(Queue("q", autoDelete: true), passive: false, Connection, clientNode: null));
     }
 
     [Fact]
@@ -77,7 +77,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
 
         await RefusedAsync(ReplyCode.PreconditionFailed,
             $"PRECONDITION_FAILED - inequivalent arg 'x-message-ttl' for queue 'q' in vhost '{_vhost}': received '2000' but current is '1000'",
-            () => VirtualHost.DeclareQueue(Queue("q", arguments: Arguments.Of(("x-message-ttl", 2000))), passive: false, Connection));
+            () => VirtualHost.DeclareQueue(Queue("q", arguments: Arguments.Of(("x-message-ttl", 2000))), passive: false, Connection, clientNode: null));
     }
 
     [Fact]
@@ -87,7 +87,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
 
         await RefusedAsync(ReplyCode.PreconditionFailed,
             $"PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'q' in vhost '{_vhost}': received none but current is the value '10' of type 'signedint'",
-            () => VirtualHost.DeclareQueue(Queue("q"), passive: false, Connection));
+            () => VirtualHost.DeclareQueue(Queue("q"), passive: false, Connection, clientNode: null));
     }
 
     [Fact]
@@ -97,7 +97,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
 
         await RefusedAsync(ReplyCode.PreconditionFailed,
             $"PRECONDITION_FAILED - inequivalent arg 'x-max-length' for queue 'q' in vhost '{_vhost}': received the value '10' of type 'signedint' but current is none",
-            () => VirtualHost.DeclareQueue(Queue("q", arguments: Arguments.Of(("x-max-length", 10))), passive: false, Connection));
+            () => VirtualHost.DeclareQueue(Queue("q", arguments: Arguments.Of(("x-max-length", 10))), passive: false, Connection, clientNode: null));
     }
 
     [Fact]
@@ -109,7 +109,7 @@ public sealed class VirtualHostQueueDeclareTests(OneSiloCluster cluster)
     }
 
     private ValueTask<QueueDeclareResult> DeclareAsync(string name, FieldTable? arguments = null) =>
-        VirtualHost.DeclareQueue(Queue(name, arguments: arguments), passive: false, Connection);
+        VirtualHost.DeclareQueue(Queue(name, arguments: arguments), passive: false, Connection, clientNode: null);
 
     private static QueueDeclaration Queue(string name, bool durable = false, bool autoDelete = false, FieldTable? arguments = null) =>
         new(name, durable, Exclusive: false, autoDelete, arguments ?? FieldTable.Empty);

@@ -132,7 +132,7 @@ public sealed class ContentFrameTests(BrokerFixture fixture) : IClassFixture<Bro
             Assert.StartsWith("UNEXPECTED_FRAME - ", close.ReplyText, StringComparison.Ordinal);
             Assert.Equal(60, close.ClassId);
             Assert.Equal(40, close.MethodId);
-            await connection.TrySendAsync(Frames.ConnectionCloseOk());
+            await connection.AnswerCloseAsync();
             await connection.ExpectClosedAsync(allowHeartbeats: true);
 
             var (_, messages, _) = await bystander.DeclareQueueAsync(1, queue, passive: true);

@@ -147,7 +147,7 @@ public sealed class HandshakeTests(BrokerFixture fixture) : IClassFixture<Broker
         Assert.Equal(0, close.MethodId);
 
         // RabbitMQ does not wait for close-ok here: it closes the socket about 3 s later either way.
-        await connection.TrySendAsync(Frames.ConnectionCloseOk());
+        await connection.AnswerCloseAsync();
         await connection.ExpectClosedAsync();
         await bystander.AssertRoundTripAsync();
     }

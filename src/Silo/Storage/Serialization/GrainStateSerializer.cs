@@ -14,7 +14,7 @@ namespace OrleansBroker.Silo.Storage.Serialization;
 /// Stored format, version 1 — one JSON object:
 /// <code>{"format":1,"state":{...}}</code>
 /// <c>format</c> comes first and says how to read <c>state</c>. A reader refuses a format it does not know rather than
-/// guess; a later format bumps <see cref="CurrentFormat"/> and adds a case to <see cref="Deserialize{TState}"/> that
+/// guess; a later format bumps <see cref="CurrentFormat"/> and adds a case to <c>Read</c> that
 /// reads (migrates) the older shapes it replaces. <c>state</c> is the state object as System.Text.Json writes it, with:
 /// <list type="bullet">
 /// <item>property names camelCase, in declaration order; null values written as null;</item>
@@ -41,7 +41,22 @@ public static class GrainStateSerializer
     /// The stored text of <paramref name="state"/>; throws <see cref="GrainStateFormatException"/> when it holds what the
     /// format cannot store (a field-table value with no AMQP type, a cycle).
     /// </summary>
-    public static string Serialize<TState>(TState state)
+    public static string Serialize<TState>(TState state) => Encoding.UTF8.GetString(Write(state).WrittenSpan);
+
+    /// <summary>What <see cref="Serialize{TState}"/> writes, as UTF-8 bytes (for providers that store bytes).</summary>
+    public static byte[] SerializeToUtf8Bytes<TState>(TState state) => Write(state).WrittenSpan.ToArray();
+
+    /// <summary>Reads what <see cref="Serialize{TState}"/> wrote; throws <see cref="GrainStateFormatException"/> saying what is wrong.</summary>
+    public static TState Deserialize<TState>(string stored)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        return Read<TState>(() => JsonDocument.Parse(stored));
+    }
+
+    /// <summary>Reads what <see cref="SerializeToUtf8Bytes{TState}"/> wrote; throws <see cref="GrainStateFormatException"/> saying what is wrong.</summary>
+    public static TState Deserialize<TState>(ReadOnlyMemory<byte> utf8) => Read<TState>(() => JsonDocument.Parse(utf8));
+
+    private static ArrayBufferWriter<byte> Write<TState>(TState state)
     {
         ArgumentNullException.ThrowIfNull(state);
         var buffer = new ArrayBufferWriter<byte>();
@@ -59,16 +74,14 @@ public static class GrainStateSerializer
             throw new GrainStateFormatException($"{typeof(TState).Name} cannot be stored: {e.Message}", e);
         }
 
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
+        return buffer;
     }
 
-    /// <summary>Reads what <see cref="Serialize{TState}"/> wrote; throws <see cref="GrainStateFormatException"/> saying what is wrong.</summary>
-    public static TState Deserialize<TState>(string stored)
+    private static TState Read<TState>(Func<JsonDocument> parse)
     {
-        ArgumentNullException.ThrowIfNull(stored);
         try
         {
-            using var document = JsonDocument.Parse(stored);
+            using var document = parse();
             var root = document.RootElement;
             if (root.ValueKind != JsonValueKind.Object)
             {

@@ -109,6 +109,32 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
         }
     }
 
+    /// <summary>Ends the sending side (TCP FIN) as a client that is done does; reading goes on. False when the socket is already gone.</summary>
+    public bool TryShutdownSend()
+    {
+        try
+        {
+            _socket.Shutdown(SocketShutdown.Send);
+            return true;
+        }
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Answers the server's connection.close as a client does: close-ok, then the end of its sending side. The server may
+    /// have closed the socket already (RabbitMQ does as soon as close-ok arrives).
+    /// </summary>
+    public async Task AnswerCloseAsync()
+    {
+        if (await TrySendAsync(Frames.ConnectionCloseOk()))
+        {
+            TryShutdownSend();
+        }
+    }
+
     /// <summary>Exactly <paramref name="count"/> octets; fails the test on timeout or when the server closes first.</summary>
     public async Task<byte[]> ReadExactlyAsync(int count, TimeSpan? timeout = null)
     {
@@ -189,8 +215,8 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 
     /// <summary>
     /// The server closes the connection with a hard error: connection.close with this code, text (exact, or a
-    /// prefix when <paramref name="textIsPrefix"/>), class and method; the test answers close-ok and the
-    /// socket is then closed by the server within a bounded time.
+    /// prefix when <paramref name="textIsPrefix"/>), class and method; the test answers close-ok and closes its side,
+    /// and the socket is then closed by the server within a bounded time.
     /// </summary>
     public async Task<CloseInfo> ExpectConnectionErrorAsync(ReplyCode code, string text, ushort classId, ushort methodId, bool textIsPrefix = false)
     {
@@ -207,14 +233,14 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 
         Assert.Equal(classId, close.ClassId);
         Assert.Equal(methodId, close.MethodId);
-        await TrySendAsync(Frames.ConnectionCloseOk());
+        await AnswerCloseAsync();
         await ExpectClosedAsync(allowHeartbeats: true);
         return close;
     }
 
     /// <summary>
     /// The server either drops the TCP connection without a word (what RabbitMQ does when its reader crashes)
-    /// or sends connection.close with <paramref name="codeIfClosed"/>, which the test answers with close-ok.
+    /// or sends connection.close with <paramref name="codeIfClosed"/>, which the test answers as a client does.
     /// Either way the socket ends up closed within the bound.
     /// </summary>
     public async Task ExpectDroppedOrClosedAsync(ReplyCode codeIfClosed, string because)
@@ -231,7 +257,7 @@ internal sealed class RawAmqpConnection : IAsyncDisposable
 
         Assert.True(frame.Is(10, 50) && frame.Channel == 0, $"{because}: expected the connection to drop or a connection.close, got {frame}");
         Assert.Equal((ushort)codeIfClosed, CloseInfo.Parse(frame).ReplyCode);
-        await TrySendAsync(Frames.ConnectionCloseOk());
+        await AnswerCloseAsync();
         await ExpectClosedAsync(allowHeartbeats: true);
     }
 

@@ -33,24 +33,9 @@ public sealed class RestartTests : IAsyncLifetime
     [PostgresFact]
     public async Task Durable_entities_and_persistent_messages_survive_a_restart_on_postgres()
     {
-        // Each run keeps its grain state in a schema of its own, created here and dropped after.
-        var schema = $"t_{Path.GetFileName(_dataDir)}";
-        await using var admin = new Npgsql.NpgsqlConnection(PostgresFactAttribute.ConnectionString);
-        await admin.OpenAsync();
-        await using (var create = new Npgsql.NpgsqlCommand($"CREATE SCHEMA \"{schema}\"", admin))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        try
-        {
-            await DurableStateSurvivesRestart(PostgresFactAttribute.ConnectionString);
-        }
-        finally
-        {
-            await using var drop = new Npgsql.NpgsqlCommand($"DROP SCHEMA \"{schema}\" CASCADE", admin);
-            await drop.ExecuteNonQueryAsync();
-        }
+        // Each run keeps its grain state in a schema of its own, dropped after.
+        await using var schema = await PostgresTestSchema.CreateAsync();
+        await DurableStateSurvivesRestart(schema.ConnectionString);
     }
 
     [Fact]
@@ -212,12 +197,8 @@ public sealed class RestartTests : IAsyncLifetime
         AmqpPort = 0,
         Bind = "127.0.0.1",
         DataDir = _dataDir,
-        PostgresConnectionString = postgres is null ? null : PostgresDatabase(postgres),
+        PostgresConnectionString = postgres,
     });
-
-    /// <summary>Each test's PostgreSQL state lives in its own schema, named after its data directory.</summary>
-    private string PostgresDatabase(string connectionString) =>
-        $"{connectionString};Search Path=t_{Path.GetFileName(_dataDir)}";
 
     private static Task<IConnection> ConnectAsync(BrokerHost broker) =>
         new ConnectionFactory { HostName = "127.0.0.1", Port = broker.AmqpPort, AutomaticRecoveryEnabled = false }.CreateConnectionAsync();

@@ -9,8 +9,9 @@ using OrleansBroker.Silo.Storage.AdoNet;
 namespace OrleansBroker.Tests.Storage.GrainStorage;
 
 /// <summary>
-/// What every durable grain storage provider must do. Each provider's test class derives from this and says how to
-/// open the provider over a fresh store (a temporary file, a schema of its own) and how to reach that store directly.
+/// What every durable grain storage provider of our own must do (today the embedded SQLite one; PostgreSQL goes through
+/// Orleans' ADO.NET provider, see <see cref="AdoNetGrainStorageTests"/>). Each provider's test class derives from this
+/// and says how to open the provider over a fresh store and how to reach that store directly.
 /// </summary>
 public abstract class GrainStorageContract : IAsyncLifetime
 {
@@ -73,7 +74,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         }
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task Reading_a_record_never_written_finds_nothing()
     {
         var (state, exists) = await Storage.ReadAsync<QueueState>("queue", "%2F/never-declared");
@@ -82,7 +83,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.Null(state);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_virtual_host_directory_reads_back_exactly_with_ordinal_dictionaries()
     {
         var written = SampleStates.VirtualHost();
@@ -95,7 +96,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.NotSame(written, read);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task An_exchange_and_its_bindings_read_back_exactly()
     {
         var written = SampleStates.Exchange();
@@ -108,7 +109,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.Equal(DestinationKind.Exchange, read!.Bindings[1].Destination.Kind);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_queue_reads_back_exactly()
     {
         var written = SampleStates.Queue();
@@ -119,7 +120,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         StoredStateAssert.Same(written, read!);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task Fresh_states_with_nothing_set_read_back_as_written()
     {
         await Storage.WriteAsync("vhost", "empty", new VirtualHostState());
@@ -133,7 +134,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         StoredStateAssert.Same(new QueueState(), queue!);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_write_replaces_the_previous_state_whole()
     {
         await Storage.WriteAsync("vhost", "/", SampleStates.VirtualHost());
@@ -146,7 +147,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         StoredStateAssert.Same(smaller, read!);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task Clear_deletes_the_record_and_only_that_record()
     {
         await Storage.WriteAsync("queue", "%2F/a", SampleStates.Queue());
@@ -162,7 +163,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.True((await Storage.ReadAsync<QueueState>("queue", "%2F/a")).Exists);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task State_name_and_grain_key_together_name_a_record_compared_exactly()
     {
         var keys = new[] { "%2F/q", "%2F/Q", "%2F/q ", "", "ключ/队列/🐇", "it's \"quoted\"; DROP TABLE grain_state; --" };
@@ -179,7 +180,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         }
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task Concurrent_writers_to_different_keys_all_land()
     {
         const int Writers = 64;
@@ -204,7 +205,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         }));
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task What_was_written_is_there_after_the_provider_is_reopened()
     {
         await Storage.WriteAsync("vhost", "/", SampleStates.VirtualHost());
@@ -220,7 +221,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.False((await reopened.ReadAsync<QueueState>("queue", "%2F/gone")).Exists);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task Two_providers_over_one_store_see_each_others_writes()
     {
         var second = Open();
@@ -230,7 +231,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         StoredStateAssert.Same(SampleStates.Queue(), (await second.ReadAsync<QueueState>("queue", "%2F/shared")).State!);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_state_the_format_cannot_hold_fails_the_write_naming_grain_and_state_and_keeps_the_old_row()
     {
         await Storage.WriteAsync("queue", "%2F/odd", SampleStates.Queue());
@@ -243,7 +244,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         StoredStateAssert.Same(SampleStates.Queue(), (await Storage.ReadAsync<QueueState>("queue", "%2F/odd")).State!);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_row_that_is_not_json_fails_the_read_naming_grain_and_state()
     {
         await Storage.WriteAsync("exchange", "%2F/broken", SampleStates.Exchange());
@@ -256,7 +257,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.Contains("not valid", error.Message);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_row_with_a_damaged_field_table_fails_the_read_naming_grain_and_state()
     {
         await Storage.WriteAsync("queue", "%2F/damaged", new QueueState { Declaration = SampleStates.Queue("damaged", FieldTable.Empty) });
@@ -270,7 +271,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.Contains("not a valid AMQP field table", error.Message);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_row_from_a_newer_format_fails_the_read_saying_so()
     {
         await Storage.WriteAsync("queue", "%2F/future", SampleStates.Queue());
@@ -282,7 +283,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.Contains("format version 2", error.Message);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task A_store_whose_schema_is_newer_than_the_broker_is_refused_on_open()
     {
         await ExecuteSqlAsync("INSERT INTO grain_storage_schema (version, description) VALUES (99, 'from the future')");
@@ -292,7 +293,7 @@ public abstract class GrainStorageContract : IAsyncLifetime
         Assert.Contains("version 99", error.Message);
     }
 
-    [ProviderFact]
+    [Fact]
     public async Task The_schema_is_made_once_and_each_row_counts_its_writes()
     {
         await Storage.WriteAsync("queue", "%2F/counted", new QueueState());

@@ -1,0 +1,41 @@
+using System.Diagnostics;
+using OrleansBroker.Silo.Hosting;
+
+namespace OrleansBroker.Tests.Infrastructure;
+
+/// <summary>
+/// Our broker's executable (the one the tests were built with) run with given switches until it exits: for what the
+/// command line prints when the broker cannot start.
+/// </summary>
+public sealed record BrokerCommand(int ExitCode, string StandardOutput, string StandardError)
+{
+    public static async Task<BrokerCommand> RunAsync(params string[] arguments)
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(typeof(BrokerHost).Assembly.Location);
+        foreach (var argument in arguments)
+        {
+            start.ArgumentList.Add(argument);
+        }
+
+        using var process = Process.Start(start) ?? throw new InvalidOperationException("dotnet did not start");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var error = process.StandardError.ReadToEndAsync();
+        try
+        {
+            await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        }
+        catch (TimeoutException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw;
+        }
+
+        return new BrokerCommand(process.ExitCode, await output, await error);
+    }
+}
