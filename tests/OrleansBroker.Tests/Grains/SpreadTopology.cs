@@ -46,7 +46,7 @@ public sealed class SpreadTopology
         var exchange = topology.ExchangeGrain(grains);
         await cluster.ActivateOnAsync(exchangeSilo, exchange, async () => await exchange.GetBindings());
         var virtualHost = topology.VirtualHostGrain(grains);
-        await cluster.ActivateOnAsync(virtualHostSilo, virtualHost, async () => await virtualHost.Start());
+        await cluster.ActivateOnAsync(virtualHostSilo, virtualHost, async () => await virtualHost.GetRoutingVersion());
 
         await virtualHost.DeclareExchange(new ExchangeDeclaration(Exchange, "direct", false, false, false, FieldTable.Empty), passive: false);
         await virtualHost.DeclareQueue(new QueueDeclaration(Queue, false, false, false, FieldTable.Empty), passive: false, Connection, clientNode: queueSilo.Name);
