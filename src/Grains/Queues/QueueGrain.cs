@@ -22,6 +22,8 @@ namespace OrleansBroker.Grains.Queues;
 [GrainType("queue"), KeepAlive, QueueHomePlacement]
 public sealed class QueueGrain : Grain, IQueueGrain
 {
+    private static readonly TimeSpan DeadNodeCheckPeriod = TimeSpan.FromSeconds(2);
+
     /// <summary>How many paged messages one read from the store brings back at most.</summary>
     private const int PageInBatch = 512;
 
@@ -36,6 +38,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private readonly List<ConsumerSlot> _consumers = new();
     private readonly Dictionary<string, ChannelDeliveries> _channels = new(StringComparer.Ordinal);
     private readonly List<ChannelDeliveries> _channelsWithDeliveries = new();
+    private readonly HashSet<SiloAddress> _deadSilosReleased = new();
     private ulong _nextId = 1;
     private int _nextConsumer;
     private bool _hadConsumer;
@@ -67,6 +70,11 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        if (_nodes.Clustered)
+        {
+            this.RegisterGrainTimer(ReleaseChannelsOfDeadNodesAsync, new GrainTimerCreationOptions(DeadNodeCheckPeriod, DeadNodeCheckPeriod));
+        }
+
         // Placement puts a queue on its home node. Activated elsewhere (a race with a node's death, or the leftover
         // state of a queue dropped with its node), it serves nothing but a new Create: its persistent messages are in
         // its home node's store.
@@ -202,7 +210,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         var entry = TakeHead();
         if (!noAck)
         {
-            _unacked[entry.Id] = new UnackedEntry(entry, null);
+            _unacked[entry.Id] = new UnackedEntry(entry, channelId, null);
         }
 
         if (entry.Stored)
@@ -321,6 +329,53 @@ public sealed class QueueGrain : Grain, IQueueGrain
         _state.State = new QueueState();
         DeactivateOnIdle();
         return count;
+    }
+
+    /// <summary>
+    /// A channel on a node that died holds nothing any more, as in RabbitMQ when a channel's process goes: its consumers
+    /// are removed and its unsettled deliveries come back, redelivered. Channels are named after their node's silo
+    /// (see GatewayIds); a dead silo is looked for only once.
+    /// </summary>
+    private async Task ReleaseChannelsOfDeadNodesAsync(CancellationToken cancellationToken)
+    {
+        if (_consumers.Count == 0 && _unacked.Count == 0)
+        {
+            return;
+        }
+
+        var dead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channelId in _consumers.Select(c => c.ChannelId).Concat(_unacked.Values.Select(u => u.ChannelId)).Distinct())
+        {
+            if (GatewayIds.TryGetSilo(channelId, out var silo) && !_deadSilosReleased.Contains(silo) && _nodes.IsDead(silo))
+            {
+                dead.Add(channelId);
+            }
+        }
+
+        if (dead.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = _consumers.Count - 1; i >= 0; i--)
+        {
+            if (dead.Contains(_consumers[i].ChannelId))
+            {
+                _channels.Remove(_consumers[i].ChannelId);
+                _consumers.RemoveAt(i);
+            }
+        }
+
+        _nextConsumer = 0;
+        var released = _unacked.Where(u => dead.Contains(u.Value.ChannelId)).Select(u => new Settlement(u.Key, SettlementKind.Requeue)).ToArray();
+        await Settle(new SettlementBatch(string.Empty, released, []));
+        foreach (var channelId in dead)
+        {
+            if (GatewayIds.TryGetSilo(channelId, out var silo))
+            {
+                _deadSilosReleased.Add(silo);
+            }
+        }
     }
 
     /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
@@ -463,7 +518,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
             var noAck = consumer.Registration.NoAck;
             if (!noAck)
             {
-                _unacked[entry.Id] = new UnackedEntry(entry, consumer);
+                _unacked[entry.Id] = new UnackedEntry(entry, consumer.ChannelId, consumer);
             }
 
             if (entry.Stored)

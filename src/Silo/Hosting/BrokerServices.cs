@@ -23,7 +23,11 @@ internal static class BrokerServices
     public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options, string nodeName)
     {
         AddGrainServices(services, storage.MessageStore, options);
-        services.PostConfigure<GatewayOptions>(gateway => gateway.LocalNode = nodeName);
+        services.AddOptions<GatewayOptions>().PostConfigure<Orleans.Runtime.ILocalSiloDetails>((gateway, silo) =>
+        {
+            gateway.LocalNode = nodeName;
+            gateway.GatewayId = GatewayIds.ForSilo(silo.SiloAddress);
+        });
         services.AddSingleton(storage);
         services.AddSingleton<RoutingReplicas>();
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);

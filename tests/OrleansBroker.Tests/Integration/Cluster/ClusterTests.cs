@@ -141,6 +141,62 @@ public sealed class ClusterTests
         }
     }
 
+    [PostgresFact]
+    public async Task Deliveries_held_by_a_killed_node_s_consumer_come_back_redelivered()
+    {
+        await using var cluster = await ThreeNodeCluster.StartAsync();
+        var queue = BrokerFixture.UniqueName("held");
+        await using var a = await cluster.ConnectAsync(0);
+        await using (var channel = await a.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
+        {
+            await channel.QueueDeclareAsync(queue, durable: true, exclusive: false, autoDelete: false);
+            for (var i = 0; i < 10; i++)
+            {
+                await channel.BasicPublishAsync(string.Empty, queue, mandatory: true, new BasicProperties { Persistent = true }, Encoding.UTF8.GetBytes($"m{i}"));
+            }
+        }
+
+        // A consumer on node 2 takes all ten and acks none (its connection is not disposed: its node is killed under it).
+        var c = await cluster.ConnectAsync(2);
+        var consuming = await c.CreateChannelAsync();
+        var held = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var count = 0;
+        var consumer = new RabbitMQ.Client.Events.AsyncEventingBasicConsumer(consuming);
+        consumer.ReceivedAsync += (_, _) =>
+        {
+            if (Interlocked.Increment(ref count) == 10)
+            {
+                held.TrySetResult();
+            }
+
+            return Task.CompletedTask;
+        };
+        await consuming.BasicConsumeAsync(queue, autoAck: false, consumer);
+        await held.Task.WaitAsync(Patience);
+
+        await cluster.KillAsync(2);
+
+        // Once node 2 is known dead, the queue (on node 0) gives them to others, marked redelivered.
+        await using var b = await cluster.ConnectAsync(1);
+        await using var getting = await b.CreateChannelAsync();
+        var redelivered = new List<string>();
+        var deadline = DateTime.UtcNow + Patience;
+        while (redelivered.Count < 10 && DateTime.UtcNow < deadline)
+        {
+            if (await getting.BasicGetAsync(queue, autoAck: true) is { } get)
+            {
+                Assert.True(get.Redelivered);
+                redelivered.Add(Encoding.UTF8.GetString(get.Body.Span));
+            }
+            else
+            {
+                await Task.Delay(200);
+            }
+        }
+
+        Assert.Equal(Enumerable.Range(0, 10).Select(i => $"m{i}"), redelivered);
+    }
+
     /// <summary>Ask until the answer is not null, within <see cref="Patience"/>.</summary>
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> ask)
     {
