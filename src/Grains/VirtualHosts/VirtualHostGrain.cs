@@ -438,7 +438,8 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return _nodes.LocalName;
         }
 
-        if (locator == "client-local" && clientNode is not null && nodes.Contains(clientNode))
+        // An exclusive queue lives with its connection, whatever its locator says (as in RabbitMQ).
+        if ((locator == "client-local" || declaration.Exclusive) && clientNode is not null && nodes.Contains(clientNode))
         {
             return clientNode;
         }
