@@ -30,6 +30,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private readonly IPersistentState<QueueState> _state;
     private readonly IMessageStore _store;
     private readonly ClusterNodes _nodes;
+    private readonly LocalChannels _localChannels;
     private readonly long _residentLimit;
     private readonly string _key;
     private readonly List<ulong> _storeIds = new();
@@ -53,8 +54,10 @@ public sealed class QueueGrain : Grain, IQueueGrain
         [PersistentState("queue", GrainStorageNames.Broker)] IPersistentState<QueueState> state,
         IMessageStore store,
         ClusterNodes nodes,
+        LocalChannels localChannels,
         IOptions<QueueOptions> options)
     {
+        _localChannels = localChannels;
         _state = state;
         _store = store;
         _nodes = nodes;
@@ -163,7 +166,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         if (!_channels.TryGetValue(registration.ChannelId, out var channel))
         {
-            channel = new ChannelDeliveries(observer);
+            channel = new ChannelDeliveries(registration.ChannelId, observer);
             _channels[registration.ChannelId] = channel;
         }
 
@@ -312,7 +315,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         foreach (var consumer in _consumers)
         {
-            _ = consumer.Channel.Observer.ConsumerCancelled(Name, consumer.Tag, consumer.Delivered);
+            _ = ChannelOf(consumer.Channel).ConsumerCancelled(Name, consumer.Tag, consumer.Delivered);
         }
 
         _consumers.Clear();
@@ -573,11 +576,15 @@ public sealed class QueueGrain : Grain, IQueueGrain
         {
             var deliveries = channel.Pending.ToArray();
             channel.Pending.Clear();
-            _ = channel.Observer.Deliver(new DeliveryBatch(Name, deliveries));
+            _ = ChannelOf(channel).Deliver(new DeliveryBatch(Name, deliveries));
         }
 
         _channelsWithDeliveries.Clear();
     }
+
+    /// <summary>The channel in this process when it is here (a direct call), else its observer.</summary>
+    private IConsumerObserver ChannelOf(ChannelDeliveries channel) =>
+        _localChannels.TryGet(channel.ChannelId, out var local) ? local : channel.Observer;
 
     /// <summary>Hand the collected ids to the store: as removals, or as delivered marks.</summary>
     private void FlushStoreIds(bool remove)

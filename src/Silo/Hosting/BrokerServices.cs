@@ -43,6 +43,7 @@ internal static class BrokerServices
     /// </summary>
     public static void AddGrainServices(IServiceCollection services, IMessageStore messageStore, BrokerOptions options)
     {
+        services.AddSingleton<LocalChannels>();
         services.AddSingleton(provider => new ClusterNodes(
             provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
         services.AddSingleton(messageStore);
