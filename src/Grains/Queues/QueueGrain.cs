@@ -40,6 +40,9 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private readonly Dictionary<string, ChannelDeliveries> _channels = new(StringComparer.Ordinal);
     private readonly List<ChannelDeliveries> _channelsWithDeliveries = new();
     private readonly HashSet<SiloAddress> _deadSilosReleased = new();
+
+    // Runs while channels hold something of this queue (consumers, unacked deliveries), in a cluster only.
+    private IGrainTimer? _channelWatch;
     private ulong _nextId = 1;
     private int _nextConsumer;
     private bool _hadConsumer;
@@ -73,10 +76,6 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
-        if (_nodes.Clustered)
-        {
-            this.RegisterGrainTimer(ReleaseChannelsOfDeadNodesAsync, new GrainTimerCreationOptions(DeadNodeCheckPeriod, DeadNodeCheckPeriod));
-        }
 
         // Placement puts a queue on its home node. Activated elsewhere (a race with a node's death, or the leftover
         // state of a queue dropped with its node), it serves nothing but a new Create: its persistent messages are in
@@ -172,6 +171,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         channel.Consumers++;
         _consumers.Add(new ConsumerSlot(registration, channel));
+        WatchChannels();
         _hadConsumer = true;
         await DispatchAsync();
     }
@@ -214,6 +214,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
         if (!noAck)
         {
             _unacked[entry.Id] = new UnackedEntry(entry, channelId, null);
+            WatchChannels();
         }
 
         if (entry.Stored)
@@ -343,6 +344,9 @@ public sealed class QueueGrain : Grain, IQueueGrain
     {
         if (_consumers.Count == 0 && _unacked.Count == 0)
         {
+            // An idle queue costs no timer: thousands of queues would otherwise tick for nothing.
+            _channelWatch?.Dispose();
+            _channelWatch = null;
             return;
         }
 
@@ -378,6 +382,15 @@ public sealed class QueueGrain : Grain, IQueueGrain
             {
                 _deadSilosReleased.Add(silo);
             }
+        }
+    }
+
+    /// <summary>Start watching for channels on dead nodes, if this is a cluster and it is not watching yet.</summary>
+    private void WatchChannels()
+    {
+        if (_nodes.Clustered && _channelWatch is null)
+        {
+            _channelWatch = this.RegisterGrainTimer(ReleaseChannelsOfDeadNodesAsync, new GrainTimerCreationOptions(DeadNodeCheckPeriod, DeadNodeCheckPeriod));
         }
     }
 
