@@ -34,6 +34,12 @@ public sealed class GatewayOptions
     /// </summary>
     public string? LocalNode { get; set; }
 
+    /// <summary>
+    /// What this gateway's connection ids start with (see OrleansBroker.Grains.Nodes.GatewayIds): set by the silo that
+    /// hosts it, so grains can tell when its node died; random for a gateway without a silo.
+    /// </summary>
+    public string? GatewayId { get; set; }
+
     /// <summary>Default virtual host, created at start.</summary>
     public string DefaultVirtualHost { get; set; } = "/";
 

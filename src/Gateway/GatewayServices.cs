@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Routing;
+using OrleansBroker.Grains.Queues;
 using Orleans;
 
 namespace OrleansBroker.Gateway;
@@ -10,6 +11,7 @@ namespace OrleansBroker.Gateway;
 public sealed class GatewayServices(
     IGrainFactory grains,
     RoutingReplicas routing,
+    LocalChannels localChannels,
     IOptions<GatewayOptions> options,
     IUserAuthenticator authenticator,
     ILoggerFactory loggerFactory)
@@ -18,6 +20,9 @@ public sealed class GatewayServices(
 
     /// <summary>This node's copies of the virtual hosts' routing.</summary>
     public RoutingReplicas Routing { get; } = routing;
+
+    /// <summary>This process's channels, which queues here deliver to directly.</summary>
+    public LocalChannels LocalChannels { get; } = localChannels;
 
     public GatewayOptions Options { get; } = options.Value;
 

@@ -1,6 +1,7 @@
 -- OrleansBroker on PostgreSQL, script 3: cluster membership, for Orleans' ADO.NET clustering provider
 -- (Microsoft.Orleans.Clustering.AdoNet), which the broker's nodes join with --cluster. Needs 01-main.sql first.
--- Idempotent, like every script here: tables IF NOT EXISTS, functions CREATE OR REPLACE, queries upserted.
+-- Idempotent, like every script here: tables IF NOT EXISTS, functions CREATE OR REPLACE, queries inserted when missing
+-- (a query an operator tuned is kept).
 --
 -- The provider's contract, which the functions and queries below keep:
 --   @DeploymentId  ClusterOptions.ClusterId (the broker's nodes use 'orleansbroker')
@@ -207,4 +208,4 @@ INSERT INTO OrleansQuery (QueryKey, QueryText) VALUES
       AND IAmAliveTime < @IAmAliveTime
       AND Status != 3;
 ')
-ON CONFLICT (QueryKey) DO UPDATE SET QueryText = EXCLUDED.QueryText;
+ON CONFLICT (QueryKey) DO NOTHING;

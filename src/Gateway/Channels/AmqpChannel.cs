@@ -382,6 +382,7 @@ internal sealed partial class AmqpChannel
         _settlementsToSend.Clear();
         if (_observerReference is not null)
         {
+            _connection.Services.LocalChannels.Remove(Id);
             _connection.Services.Grains.DeleteObjectReference<IConsumerObserver>(_observerReference);
             _observerReference = null;
             _observer = null;
@@ -425,6 +426,7 @@ internal sealed partial class AmqpChannel
         {
             _observer = new ChannelObserver(this);
             _observerReference = _connection.Services.Grains.CreateObjectReference<IConsumerObserver>(_observer);
+            _connection.Services.LocalChannels.Add(Id, _observer);
         }
 
         return _observerReference;

@@ -11,12 +11,13 @@ public sealed class ConnectionRegistry : IDisposable
 {
     private readonly ConcurrentDictionary<string, AmqpConnection> _connections = new(StringComparer.Ordinal);
     private readonly Timer _ticker;
-    private readonly string _gatewayId = Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 6)).ToLowerInvariant();
+    private readonly string _gatewayId;
     private long _nextId;
     private volatile bool _shuttingDown;
 
-    public ConnectionRegistry(RoutingReplicas routing)
+    public ConnectionRegistry(RoutingReplicas routing, Microsoft.Extensions.Options.IOptions<GatewayOptions> options)
     {
+        _gatewayId = options.Value.GatewayId ?? Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 6)).ToLowerInvariant();
         routing.QueueWentDown += CancelConsumersOfDownQueue;
         _ticker = new Timer(static state => ((ConnectionRegistry)state!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
@@ -49,9 +50,9 @@ public sealed class ConnectionRegistry : IDisposable
 
     /// <summary>
     /// A connection id unique in the cluster: exclusive queues and consumers are owned by it on every node, so the
-    /// counter is prefixed with a name drawn once per gateway.
+    /// counter is prefixed with the gateway's id (see GatewayIds).
     /// </summary>
-    internal string NextId() => $"{_gatewayId}-{Interlocked.Increment(ref _nextId)}";
+    internal string NextId() => $"{_gatewayId}|{Interlocked.Increment(ref _nextId)}";
 
     internal void Add(AmqpConnection connection)
     {

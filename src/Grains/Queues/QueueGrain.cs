@@ -22,12 +22,15 @@ namespace OrleansBroker.Grains.Queues;
 [GrainType("queue"), KeepAlive, QueueHomePlacement]
 public sealed class QueueGrain : Grain, IQueueGrain
 {
+    private static readonly TimeSpan DeadNodeCheckPeriod = TimeSpan.FromSeconds(2);
+
     /// <summary>How many paged messages one read from the store brings back at most.</summary>
     private const int PageInBatch = 512;
 
     private readonly IPersistentState<QueueState> _state;
     private readonly IMessageStore _store;
     private readonly ClusterNodes _nodes;
+    private readonly LocalChannels _localChannels;
     private readonly long _residentLimit;
     private readonly string _key;
     private readonly List<ulong> _storeIds = new();
@@ -36,6 +39,10 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private readonly List<ConsumerSlot> _consumers = new();
     private readonly Dictionary<string, ChannelDeliveries> _channels = new(StringComparer.Ordinal);
     private readonly List<ChannelDeliveries> _channelsWithDeliveries = new();
+    private readonly HashSet<SiloAddress> _deadSilosReleased = new();
+
+    // Runs while channels hold something of this queue (consumers, unacked deliveries), in a cluster only.
+    private IGrainTimer? _channelWatch;
     private ulong _nextId = 1;
     private int _nextConsumer;
     private bool _hadConsumer;
@@ -50,8 +57,10 @@ public sealed class QueueGrain : Grain, IQueueGrain
         [PersistentState("queue", GrainStorageNames.Broker)] IPersistentState<QueueState> state,
         IMessageStore store,
         ClusterNodes nodes,
+        LocalChannels localChannels,
         IOptions<QueueOptions> options)
     {
+        _localChannels = localChannels;
         _state = state;
         _store = store;
         _nodes = nodes;
@@ -67,6 +76,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+
         // Placement puts a queue on its home node. Activated elsewhere (a race with a node's death, or the leftover
         // state of a queue dropped with its node), it serves nothing but a new Create: its persistent messages are in
         // its home node's store.
@@ -155,12 +165,13 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         if (!_channels.TryGetValue(registration.ChannelId, out var channel))
         {
-            channel = new ChannelDeliveries(observer);
+            channel = new ChannelDeliveries(registration.ChannelId, observer);
             _channels[registration.ChannelId] = channel;
         }
 
         channel.Consumers++;
         _consumers.Add(new ConsumerSlot(registration, channel));
+        WatchChannels();
         _hadConsumer = true;
         await DispatchAsync();
     }
@@ -202,7 +213,8 @@ public sealed class QueueGrain : Grain, IQueueGrain
         var entry = TakeHead();
         if (!noAck)
         {
-            _unacked[entry.Id] = new UnackedEntry(entry, null);
+            _unacked[entry.Id] = new UnackedEntry(entry, channelId, null);
+            WatchChannels();
         }
 
         if (entry.Stored)
@@ -304,7 +316,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
         foreach (var consumer in _consumers)
         {
-            _ = consumer.Channel.Observer.ConsumerCancelled(Name, consumer.Tag, consumer.Delivered);
+            _ = ChannelOf(consumer.Channel).ConsumerCancelled(Name, consumer.Tag, consumer.Delivered);
         }
 
         _consumers.Clear();
@@ -321,6 +333,65 @@ public sealed class QueueGrain : Grain, IQueueGrain
         _state.State = new QueueState();
         DeactivateOnIdle();
         return count;
+    }
+
+    /// <summary>
+    /// A channel on a node that died holds nothing any more, as in RabbitMQ when a channel's process goes: its consumers
+    /// are removed and its unsettled deliveries come back, redelivered. Channels are named after their node's silo
+    /// (see GatewayIds); a dead silo is looked for only once.
+    /// </summary>
+    private async Task ReleaseChannelsOfDeadNodesAsync(CancellationToken cancellationToken)
+    {
+        if (_consumers.Count == 0 && _unacked.Count == 0)
+        {
+            // An idle queue costs no timer: thousands of queues would otherwise tick for nothing.
+            _channelWatch?.Dispose();
+            _channelWatch = null;
+            return;
+        }
+
+        var dead = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var channelId in _consumers.Select(c => c.ChannelId).Concat(_unacked.Values.Select(u => u.ChannelId)).Distinct())
+        {
+            if (GatewayIds.TryGetSilo(channelId, out var silo) && !_deadSilosReleased.Contains(silo) && _nodes.IsDead(silo))
+            {
+                dead.Add(channelId);
+            }
+        }
+
+        if (dead.Count == 0)
+        {
+            return;
+        }
+
+        for (var i = _consumers.Count - 1; i >= 0; i--)
+        {
+            if (dead.Contains(_consumers[i].ChannelId))
+            {
+                _channels.Remove(_consumers[i].ChannelId);
+                _consumers.RemoveAt(i);
+            }
+        }
+
+        _nextConsumer = 0;
+        var released = _unacked.Where(u => dead.Contains(u.Value.ChannelId)).Select(u => new Settlement(u.Key, SettlementKind.Requeue)).ToArray();
+        await Settle(new SettlementBatch(string.Empty, released, []));
+        foreach (var channelId in dead)
+        {
+            if (GatewayIds.TryGetSilo(channelId, out var silo))
+            {
+                _deadSilosReleased.Add(silo);
+            }
+        }
+    }
+
+    /// <summary>Start watching for channels on dead nodes, if this is a cluster and it is not watching yet.</summary>
+    private void WatchChannels()
+    {
+        if (_nodes.Clustered && _channelWatch is null)
+        {
+            _channelWatch = this.RegisterGrainTimer(ReleaseChannelsOfDeadNodesAsync, new GrainTimerCreationOptions(DeadNodeCheckPeriod, DeadNodeCheckPeriod));
+        }
     }
 
     /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
@@ -463,7 +534,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
             var noAck = consumer.Registration.NoAck;
             if (!noAck)
             {
-                _unacked[entry.Id] = new UnackedEntry(entry, consumer);
+                _unacked[entry.Id] = new UnackedEntry(entry, consumer.ChannelId, consumer);
             }
 
             if (entry.Stored)
@@ -518,11 +589,15 @@ public sealed class QueueGrain : Grain, IQueueGrain
         {
             var deliveries = channel.Pending.ToArray();
             channel.Pending.Clear();
-            _ = channel.Observer.Deliver(new DeliveryBatch(Name, deliveries));
+            _ = ChannelOf(channel).Deliver(new DeliveryBatch(Name, deliveries));
         }
 
         _channelsWithDeliveries.Clear();
     }
+
+    /// <summary>The channel in this process when it is here (a direct call), else its observer.</summary>
+    private IConsumerObserver ChannelOf(ChannelDeliveries channel) =>
+        _localChannels.TryGet(channel.ChannelId, out var local) ? local : channel.Observer;
 
     /// <summary>Hand the collected ids to the store: as removals, or as delivered marks.</summary>
     private void FlushStoreIds(bool remove)

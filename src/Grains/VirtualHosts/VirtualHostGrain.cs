@@ -438,7 +438,8 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return _nodes.LocalName;
         }
 
-        if (locator == "client-local" && clientNode is not null && nodes.Contains(clientNode))
+        // An exclusive queue lives with its connection, whatever its locator says (as in RabbitMQ).
+        if ((locator == "client-local" || declaration.Exclusive) && clientNode is not null && nodes.Contains(clientNode))
         {
             return clientNode;
         }
@@ -491,8 +492,7 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
     private async Task CheckNodesAsync(CancellationToken cancellationToken)
     {
         var silos = ActiveSilos();
-        var gone = Queues.Where(q => q.Value.HomeSilo is { } silo && !(q.Value.Declaration.Durable && q.Value.ExclusiveOwner is null)
-            && _nodes.IsDead(SiloAddress.FromParsableString(silo))).Select(q => q.Key).ToList();
+        var gone = Queues.Where(q => IsGoneWithADeadNode(q.Value)).Select(q => q.Key).ToList();
         foreach (var name in gone)
         {
             _logger.LogInformation("queue '{Queue}' in vhost '{VirtualHost}' is gone with its node", name, VirtualHost);
@@ -523,6 +523,21 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         }
 
         _downQueues.RemoveWhere(name => !Queues.ContainsKey(name));
+    }
+
+    /// <summary>
+    /// A transient or exclusive queue whose home node died is gone; so is an exclusive queue whose owning connection's
+    /// node died (its connection is gone with it).
+    /// </summary>
+    private bool IsGoneWithADeadNode(QueueRecord record)
+    {
+        if (record.Declaration.Durable && record.ExclusiveOwner is null)
+        {
+            return false;
+        }
+
+        return (record.HomeSilo is { } home && _nodes.IsDead(SiloAddress.FromParsableString(home)))
+            || (record.ExclusiveOwner is { } owner && GatewayIds.TryGetSilo(owner, out var gateway) && _nodes.IsDead(gateway));
     }
 
     private List<string> ActiveSilos() => _nodes.ActiveSilos().Select(s => s.ToParsableString()).ToList();

@@ -10,6 +10,8 @@ using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
+using OrleansBroker.Grains.Queues.Placement;
+using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 
@@ -20,21 +22,37 @@ internal static class BrokerServices
 {
     public static void Add(IServiceCollection services, BrokerStorage storage, BrokerOptions options, string nodeName)
     {
-        services.AddSingleton(provider => new ClusterNodes(
-            provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
-        services.PostConfigure<GatewayOptions>(gateway => gateway.LocalNode = nodeName);
+        AddGrainServices(services, storage.MessageStore, options);
+        services.AddOptions<GatewayOptions>().PostConfigure<Orleans.Runtime.ILocalSiloDetails>((gateway, silo) =>
+        {
+            gateway.LocalNode = nodeName;
+            gateway.GatewayId = GatewayIds.ForSilo(silo.SiloAddress);
+        });
         services.AddSingleton(storage);
         services.AddSingleton<RoutingReplicas>();
-        services.AddSingleton(storage.MessageStore);
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
+        services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
+        services.AddSingleton<GatewayServices>();
+        services.AddSingleton<ConnectionRegistry>();
+    }
+
+    /// <summary>
+    /// What the grains need from the silo they run in, besides their grain storage (<see cref="BrokerStorage"/>
+    /// registers it): the cluster's nodes, the message store, the queue settings, and the placement of queues on their
+    /// home node. The grain tests on Orleans' TestingHost set up their silos with it too.
+    /// </summary>
+    public static void AddGrainServices(IServiceCollection services, IMessageStore messageStore, BrokerOptions options)
+    {
+        services.AddSingleton<LocalChannels>();
+        services.AddSingleton(provider => new ClusterNodes(
+            provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
+        services.AddSingleton(messageStore);
         services.Configure<QueueOptions>(queues =>
         {
             queues.ResidentBytes = options.QueueResidentBytes;
             queues.LeaderLocator = options.QueueLeaderLocator;
         });
-        services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
-        services.AddSingleton<GatewayServices>();
-        services.AddSingleton<ConnectionRegistry>();
+        services.AddPlacementDirector<QueueHomePlacement, QueueHomePlacementDirector>();
     }
 
     /// <summary>

@@ -5,14 +5,13 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Hosting.Kubernetes;
-using OrleansBroker.Grains.Queues.Placement;
 
 namespace OrleansBroker.Silo.Hosting;
 
 /// <summary>
 /// How a broker node's Orleans silo is set up: alone (localhost membership, free ports unless given) or as a member of
 /// a cluster (membership in PostgreSQL through Orleans' ADO.NET clustering, the ports and address given or defaulted
-/// as Orleans does). Either way the silo is named after the node, and queues are placed on their home node.
+/// as Orleans does). Either way the silo is named after the node.
 /// </summary>
 internal static class BrokerSilo
 {
@@ -53,7 +52,6 @@ internal static class BrokerSilo
         }
 
         silo.Configure<SiloOptions>(o => o.SiloName = nodeName);
-        silo.AddPlacementDirector<QueueHomePlacement, QueueHomePlacementDirector>();
         if (!options.IsClustered)
         {
             // One node: no service to install. Ports are free ones unless given, so two brokers run side by side

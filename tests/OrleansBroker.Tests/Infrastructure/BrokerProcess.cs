@@ -15,13 +15,20 @@ public sealed class BrokerProcess : IAsyncDisposable
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = new();
 
-    private BrokerProcess(Process process, int port)
+    private BrokerProcess(Process process, int port, string dataDir, IReadOnlyList<string> extraArguments)
     {
         _process = process;
         Port = port;
+        DataDir = dataDir;
+        ExtraArguments = extraArguments;
     }
 
     public int Port { get; }
+
+    public string DataDir { get; }
+
+    /// <summary>The switches given beyond port, address and data directory (a cluster node's), for a restart.</summary>
+    public IReadOnlyList<string> ExtraArguments { get; }
 
     public string Output
     {
@@ -34,8 +41,9 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(string dataDir, int? port = null)
+    public static async Task<BrokerProcess> StartAsync(string dataDir, int? port = null, IReadOnlyList<string>? extraArguments = null)
     {
+        extraArguments ??= [];
         var amqpPort = port ?? FreePort();
         var silo = typeof(BrokerHost).Assembly.Location;
         var start = new ProcessStartInfo("dotnet")
@@ -44,13 +52,13 @@ public sealed class BrokerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        foreach (var argument in new[] { silo, "--amqp-port", amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--data-dir", dataDir })
+        foreach (var argument in new[] { silo, "--amqp-port", amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--data-dir", dataDir }.Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var broker = new BrokerProcess(process, amqpPort);
+        var broker = new BrokerProcess(process, amqpPort, dataDir, extraArguments);
         process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
         process.Exited += (_, _) => broker._ready.TrySetException(new InvalidOperationException($"broker exited with {process.ExitCode}:{Environment.NewLine}{broker.Output}"));
@@ -93,7 +101,10 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    private static int FreePort()
+    /// <summary>The same broker again (after <see cref="KillAsync"/>): same port, data directory and switches.</summary>
+    public Task<BrokerProcess> RestartAsync() => StartAsync(DataDir, Port, ExtraArguments);
+
+    public static int FreePort()
     {
         using var listener = new TcpListener(IPAddress.Loopback, 0);
         listener.Start();

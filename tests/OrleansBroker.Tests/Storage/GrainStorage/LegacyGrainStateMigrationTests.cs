@@ -113,7 +113,8 @@ public sealed class LegacyGrainStateMigrationTests : IAsyncLifetime
 
         await (await StartAsync(postgres: true)).DisposeAsync();
 
-        Assert.Equal(vhostBefore, await _schema.ScalarAsync("SELECT payload FROM orleans_grain_state WHERE state_name = 'vhost' AND grain_key = '/'"));
+        // The vhost writes the silos it saw up at each start; the rest of the record must be what the provider held.
+        Assert.Equal(WithoutSilos(vhostBefore), WithoutSilos((string?)await _schema.ScalarAsync("SELECT payload FROM orleans_grain_state WHERE state_name = 'vhost' AND grain_key = '/'")));
         Assert.Equal(oldQueue, await _schema.ScalarAsync("SELECT payload FROM orleans_grain_state WHERE state_name = 'queue' AND grain_key = '%2F/old'"));
         Assert.True(await _schema.HasTableAsync("grain_state_before_adonet"));
     }
@@ -188,5 +189,17 @@ public sealed class LegacyGrainStateMigrationTests : IAsyncLifetime
         command.Parameters.AddWithValue(grainKey);
         command.Parameters.AddWithValue(payload);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static string? WithoutSilos(string? payload)
+    {
+        if (payload is null)
+        {
+            return null;
+        }
+
+        var record = System.Text.Json.Nodes.JsonNode.Parse(payload)!;
+        record["state"]!.AsObject().Remove("silos");
+        return record.ToJsonString();
     }
 }

@@ -11,7 +11,8 @@ namespace OrleansBroker.Tests.Storage.GrainStorage;
 /// </summary>
 public sealed class PostgresSchemaTests
 {
-    private static readonly string[] PersistenceQueries = ["ClearStorageKey", "DeleteStorageKey", "ReadFromStorageKey", "WriteToStorageKey"];
+    // The grain storage provider's queries (02-persistence.sql) and the clustering provider's (03-clustering.sql).
+    private static readonly string[] AllQueries = ["CleanupDefunctSiloEntriesKey", "ClearStorageKey", "DeleteMembershipTableEntriesKey", "DeleteStorageKey", "GatewaysQueryKey", "InsertMembershipKey", "InsertMembershipVersionKey", "MembershipReadAllKey", "MembershipReadRowKey", "ReadFromStorageKey", "UpdateIAmAlivetimeKey", "UpdateMembershipKey", "WriteToStorageKey"];
 
     [Fact]
     public void The_broker_applies_exactly_the_scripts_of_deploy_sql_postgresql_in_file_name_order()
@@ -34,7 +35,7 @@ public sealed class PostgresSchemaTests
 
         Assert.True(await schema.HasTableAsync("orleansquery"));
         Assert.True(await schema.HasTableAsync("orleans_grain_state"));
-        Assert.Equal(PersistenceQueries, await QueryKeysAsync(schema));
+        Assert.Equal(AllQueries, await QueryKeysAsync(schema));
     }
 
     [PostgresFact]
@@ -54,7 +55,7 @@ public sealed class PostgresSchemaTests
 
         Assert.Equal(7, await schema.CountAsync("SELECT version FROM orleans_grain_state WHERE grain_key = '%2F/kept'"));
         Assert.Equal(1, await schema.CountAsync("SELECT COUNT(*) FROM orleans_grain_state"));
-        Assert.Equal(PersistenceQueries, await QueryKeysAsync(schema));
+        Assert.Equal(AllQueries, await QueryKeysAsync(schema));
         Assert.EndsWith(" -- tuned by an operator", (string?)await schema.ScalarAsync("SELECT QueryText FROM OrleansQuery WHERE QueryKey = 'ReadFromStorageKey'"));
     }
 
@@ -66,7 +67,7 @@ public sealed class PostgresSchemaTests
 
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() => PostgresSchema.ApplyAsync(database, CancellationToken.None))));
 
-        Assert.Equal(PersistenceQueries, await QueryKeysAsync(schema));
+        Assert.Equal(AllQueries, await QueryKeysAsync(schema));
     }
 
     [PostgresFact]
