@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Routing;
+using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
 using Orleans;
 
@@ -12,6 +13,7 @@ public sealed class GatewayServices(
     IGrainFactory grains,
     RoutingReplicas routing,
     LocalChannels localChannels,
+    ClusterNodes nodes,
     IOptions<GatewayOptions> options,
     IUserAuthenticator authenticator,
     ILoggerFactory loggerFactory)
@@ -20,6 +22,9 @@ public sealed class GatewayServices(
 
     /// <summary>This node's copies of the virtual hosts' routing.</summary>
     public RoutingReplicas Routing { get; } = routing;
+
+    /// <summary>The broker's nodes as this one's membership sees them.</summary>
+    public ClusterNodes Nodes { get; } = nodes;
 
     /// <summary>This process's channels, which queues here deliver to directly.</summary>
     public LocalChannels LocalChannels { get; } = localChannels;

@@ -65,16 +65,20 @@ internal sealed partial class AmqpChannel
         try
         {
             var registration = new ConsumerRegistration(Id, tag, consume.NoAck, consume.Exclusive, consume.Arguments, initial.Credit);
-            await queue.Consume(registration, ObserverReference());
+            var observer = ObserverReference();
+            await AtQueueAsync(queueName, async () =>
+            {
+                await queue.Consume(registration, observer);
+                return true;
+            });
         }
-        catch (Exception e)
+        catch
         {
             lock (_lock)
             {
                 _consumers.Remove(tag);
             }
 
-            await ThrowIfQueueUnreachableAsync(e, queueName);
             throw;
         }
 
@@ -114,13 +118,22 @@ internal sealed partial class AmqpChannel
         }
     }
 
-    /// <summary>A queue whose node is unreachable is RabbitMQ's 404 for a queue whose home node is down.</summary>
-    private async ValueTask ThrowIfQueueUnreachableAsync(Exception e, string queueName)
+    /// <summary>
+    /// A call to a queue, retried while unreachable nodes are sorted out (see UnreachableRetry); its home node down is
+    /// RabbitMQ's 404. Whether the home is down is asked of the node's membership view; a gateway without grains
+    /// asks nobody and passes the failure on.
+    /// </summary>
+    private ValueTask<T> AtQueueAsync<T>(string queueName, Func<ValueTask<T>> call)
     {
-        if (Unreachable.Is(e) && await VirtualHost.GetQueueHome(queueName) is { } home)
-        {
-            throw QueueHomePlacementDirector.QueueHomeDown(home, queueName, _connection.VirtualHost);
-        }
+        string? home = null;
+        return UnreachableRetry.CallAsync(
+            call,
+            async () =>
+            {
+                home = await VirtualHost.GetQueueHome(queueName);
+                return home is not null && _connection.Services.Nodes is { } nodes && nodes.FindActive(home) is null;
+            },
+            () => QueueHomePlacementDirector.QueueHomeDown(home!, queueName, _connection.VirtualHost));
     }
 
     private async ValueTask CancelAsync(BasicCancel cancel)
@@ -150,16 +163,7 @@ internal sealed partial class AmqpChannel
     private async ValueTask GetAsync(BasicGet get)
     {
         var queue = QueueGrain(await VirtualHost.ResolveQueue(QueueName(get.Queue, AmqpMethodIds.BasicGet), ConnectionId));
-        QueueGetResult result;
-        try
-        {
-            result = await queue.Get(Id, get.NoAck);
-        }
-        catch (Exception e)
-        {
-            await ThrowIfQueueUnreachableAsync(e, QueueName(get.Queue, AmqpMethodIds.BasicGet));
-            throw;
-        }
+        var result = await AtQueueAsync(QueueName(get.Queue, AmqpMethodIds.BasicGet), () => queue.Get(Id, get.NoAck));
 
         if (result.Delivery is not { } delivery)
         {

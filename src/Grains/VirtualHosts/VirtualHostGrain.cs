@@ -705,17 +705,14 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
 
     private IExchangeGrain Exchange(string name) => GrainFactory.GetGrain<IExchangeGrain>(GrainKeys.Exchange(VirtualHost, name));
 
-    /// <summary>A call to a queue; its node being unreachable is RabbitMQ's 404 for a queue whose home node is down.</summary>
-    private async ValueTask<T> AtQueueAsync<T>(string name, Func<IQueueGrain, ValueTask<T>> call)
+    /// <summary>A call to a queue, retried while unreachable nodes are sorted out (see UnreachableRetry).</summary>
+    private ValueTask<T> AtQueueAsync<T>(string name, Func<IQueueGrain, ValueTask<T>> call)
     {
-        try
-        {
-            return await call(Queue(name));
-        }
-        catch (Exception e) when (Unreachable.Is(e) && Queues.TryGetValue(name, out var record) && record.HomeNode is { } home)
-        {
-            throw QueueHomePlacementDirector.QueueHomeDown(home, name, VirtualHost);
-        }
+        var home = Queues.TryGetValue(name, out var record) ? record.HomeNode : null;
+        return UnreachableRetry.CallAsync(
+            () => call(Queue(name)),
+            () => ValueTask.FromResult(home is not null && _nodes.FindActive(home) is null),
+            () => QueueHomePlacementDirector.QueueHomeDown(home!, name, VirtualHost));
     }
 
     /// <summary>
