@@ -49,7 +49,14 @@ public sealed class BrokerHost : IAsyncDisposable
 
     public IServiceProvider Services => _app.Services;
 
-    public static async Task<BrokerHost> StartAsync(BrokerOptions options, IConfiguration? configuration = null, CancellationToken cancellationToken = default)
+    public static Task<BrokerHost> StartAsync(BrokerOptions options, IConfiguration? configuration = null, CancellationToken cancellationToken = default) =>
+        StartAsync(options, configuration, configureSilo: null, cancellationToken);
+
+    /// <param name="configureSilo">
+    /// More for the broker's silo: an Orleans app co-hosted in it (its grains in this silo) adds the services its grains
+    /// need here.
+    /// </param>
+    public static async Task<BrokerHost> StartAsync(BrokerOptions options, IConfiguration? configuration, Action<ISiloBuilder>? configureSilo, CancellationToken cancellationToken = default)
     {
         var builder = WebApplication.CreateSlimBuilder();
         if (configuration is not null)
@@ -83,6 +90,7 @@ public sealed class BrokerHost : IAsyncDisposable
             {
                 BrokerSilo.Configure(silo, options, siloEndpoints, nodeName);
                 silo.AddStartupTask(static (services, cancellation) => BrokerServices.StartVirtualHostsAsync(services, cancellation));
+                configureSilo?.Invoke(silo);
             });
 
             ListenOptions? amqpListener = null;
