@@ -41,7 +41,7 @@ internal sealed partial class AmqpChannel
                     {
                         if (consumer is not null)
                         {
-                            AfterDeliveries(consumer, returned, ref grants);
+                            AfterDeliveries(consumer, ref grants);
                         }
 
                         if (!_consumers.TryGetValue(delivery.ConsumerTag, out consumer))
@@ -79,7 +79,7 @@ internal sealed partial class AmqpChannel
 
                 if (consumer is not null)
                 {
-                    AfterDeliveries(consumer, returned, ref grants);
+                    AfterDeliveries(consumer, ref grants);
                 }
             }
         }
@@ -99,7 +99,7 @@ internal sealed partial class AmqpChannel
     /// After a consumer's share of a batch: stop it if some went back (credit 0 until acks make room), refill a window
     /// running low, and wake a cancel waiting for the last of them. Under the lock.
     /// </summary>
-    private void AfterDeliveries(ChannelConsumer consumer, List<Settlement>? returned, ref List<CreditGrant>? grants)
+    private void AfterDeliveries(ChannelConsumer consumer, ref List<CreditGrant>? grants)
     {
         if (consumer.ReturnedSinceGrant)
         {

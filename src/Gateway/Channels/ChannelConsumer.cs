@@ -57,6 +57,4 @@ internal sealed class ChannelConsumer(string consumerTag, bool noAck, ushort pre
 
     /// <summary>Completed once <see cref="Received"/> reaches <see cref="ExpectedDeliveries"/>.</summary>
     public TaskCompletionSource? AllReceived { get; set; }
-
-    public int InitialCredit => UsesWindow ? Window : Prefetch;
 }

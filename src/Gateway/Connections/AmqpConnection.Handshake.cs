@@ -1,12 +1,7 @@
-using System.Buffers;
-using System.IO.Pipelines;
-using System.Text;
 using Microsoft.Extensions.Logging;
 using OrleansBroker.Amqp;
 using OrleansBroker.Gateway.Authentication;
-using OrleansBroker.Gateway.Channels;
 using OrleansBroker.Gateway.Protocol;
-using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.VirtualHosts;
 
 namespace OrleansBroker.Gateway.Connections;

@@ -1,4 +1,4 @@
-import sys; sys.path.insert(0, __import__('os').path.dirname(__file__))
+import os, sys; sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'QueueFeatures', 'reference'))  # mgmt.py is shared with the queue-feature scripts
 from mgmt import *
 queue("tq")
 names = ["a","b","c","d","e","f","g","h","zz","p1","p2","x9"]
