@@ -60,6 +60,13 @@ internal static class BrokerSilo
             return;
         }
 
+        // Orleans' default grain directory deactivates every activation whose directory entry lived on a node that died:
+        // a queue on a live node would lose its transient messages and consumers when another node dies. The distributed
+        // directory hands a dead node's share over from the live nodes' activations instead. Orleans 10.4.2 marks it as
+        // for evaluation (ORLEANSEXP003); the cluster tests that kill a node exercise it.
+#pragma warning disable ORLEANSEXP003
+        silo.AddDistributedGrainDirectory();
+#pragma warning restore ORLEANSEXP003
         silo.Configure<ClusterOptions>(o =>
         {
             o.ClusterId = ClusterId;

@@ -81,10 +81,10 @@ public sealed class ClusterTests
         }
 
         await using var a = await cluster.ConnectAsync(0);
-        await using (var channel = await a.CreateChannelAsync())
+        await using (var channel = await a.CreateChannelAsync(new CreateChannelOptions(publisherConfirmationsEnabled: true, publisherConfirmationTrackingEnabled: true)))
         {
             await channel.QueueDeclareAsync(onNode0, durable: true, exclusive: false, autoDelete: false);
-            await channel.BasicPublishAsync(string.Empty, onNode0, Encoding.UTF8.GetBytes("still here"));
+            await channel.BasicPublishAsync(string.Empty, onNode0, mandatory: true, new BasicProperties(), Encoding.UTF8.GetBytes("still here"));
         }
 
         await cluster.KillAsync(1);
