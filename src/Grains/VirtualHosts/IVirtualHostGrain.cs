@@ -69,4 +69,8 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// <summary>The connection is gone: delete the exclusive queues it owned.</summary>
     [Alias("ConnectionClosed")]
     ValueTask ConnectionClosed(string connectionId);
+
+    /// <summary>Every exchange, queue and binding, for listings and definitions export. Answers while the directory is busy.</summary>
+    [Alias("GetTopology"), AlwaysInterleave]
+    ValueTask<VirtualHostTopology> GetTopology();
 }

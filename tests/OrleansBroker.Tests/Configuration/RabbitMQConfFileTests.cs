@@ -300,7 +300,6 @@ public sealed class RabbitMQConfFileTests : IDisposable
                 "test.conf line 2: 'disk_free_limit.absolute' is not implemented yet and is ignored",
                 "test.conf line 3: 'connection_max' is not implemented yet and is ignored",
                 "test.conf line 4: 'consumer_timeout' is not implemented yet and is ignored",
-                "test.conf line 5: 'management.tcp.port' is not implemented yet and is ignored",
             ],
             file.Warnings);
     }
