@@ -49,7 +49,7 @@ public sealed class ExchangeRoutes(BrokerView view)
         var type = JsonFields.String(body, "type") ?? throw ApiException.BadRequest("[{key_missing,type}]");
         var existed = await FindAsync(vhost, name) is not null;
         await using var session = await view.OpenSessionAsync(vhost);
-        await QueueRoutes.Call(() => session.DeclareExchangeAsync(name, type, JsonFields.Bool(body, "durable", true), JsonFields.Bool(body, "auto_delete", false),
+        await QueueRoutes.Call(() => session.DeclareExchangeAsync(name, type, JsonFields.Bool(body, "durable", false), JsonFields.Bool(body, "auto_delete", false),
             JsonFields.Bool(body, "internal", false), FieldTableJson.FromJson(body["arguments"])));
         return existed ? ApiReply.NoContent : ApiReply.Created;
     }

@@ -41,7 +41,7 @@ public sealed class QueueRoutes(BrokerView view)
         var arguments = FieldTableJson.FromJson(body["arguments"]);
         await using var session = await view.OpenSessionAsync(vhost);
         var existed = await ExistsAsync(session, name);
-        await Call(() => session.DeclareQueueAsync(name, JsonFields.Bool(body, "durable", true), exclusive: false,
+        await Call(() => session.DeclareQueueAsync(name, JsonFields.Bool(body, "durable", false), exclusive: false,
             JsonFields.Bool(body, "auto_delete", false), arguments));
         return existed ? ApiReply.NoContent : ApiReply.Created;
     }

@@ -14,7 +14,11 @@ public sealed class ApiException(int status, string error, string reason) : Exce
 
     public static ApiException BadRequest(string reason) => new(400, "bad_request", reason);
 
+    /// <summary>A user without the tag a route needs (rabbit_mgmt_util's spelling).</summary>
     public static ApiException NotAuthorised(string reason = "Not administrator user") => new(401, "not_authorised", reason);
+
+    /// <summary>Wrong credentials (RabbitMQ's spelling differs from the one above).</summary>
+    public static ApiException LoginFailed() => new(401, "not_authorized", "Login failed");
 
     public static ApiException MethodNotAllowed() => new(405, "Method Not Allowed", "Method Not Allowed");
 

@@ -55,7 +55,8 @@ public sealed class ManagementApi
                 context.Response.Headers.WWWAuthenticate = "Basic realm=\"RabbitMQ Management\"";
             }
 
-            reply = new ApiReply(e.Status, new JsonObject { ["error"] = e.Error, ["reason"] = e.Message });
+            // Without credentials RabbitMQ answers 401 with no body.
+            reply = new ApiReply(e.Status, e.Error.Length == 0 ? null : new JsonObject { ["error"] = e.Error, ["reason"] = e.Message });
         }
         catch (BrokerException e)
         {
@@ -121,7 +122,7 @@ public sealed class ManagementApi
         var header = context.Request.Headers.Authorization.ToString();
         if (!header.StartsWith("Basic ", StringComparison.OrdinalIgnoreCase))
         {
-            throw ApiException.NotAuthorised("Not_Authorized");
+            throw new ApiException(401, "", "");
         }
 
         string credentials;
@@ -131,14 +132,14 @@ public sealed class ManagementApi
         }
         catch (FormatException)
         {
-            throw ApiException.NotAuthorised("Not_Authorized");
+            throw ApiException.LoginFailed();
         }
 
         var colon = credentials.IndexOf(':', StringComparison.Ordinal);
         var user = colon < 0 ? null : await _access.AuthenticateAsync(credentials[..colon], credentials[(colon + 1)..]);
         if (user is null)
         {
-            throw ApiException.NotAuthorised("Login failed");
+            throw ApiException.LoginFailed();
         }
 
         if (!user.MayUseManagement)
