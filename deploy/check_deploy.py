@@ -79,8 +79,8 @@ class Code:
             return match.group(1)
 
         self.sections = {}
-        for relative, class_name in (("src/Silo/Hosting/BrokerOptions.cs", "BrokerOptions"),
-                                     ("src/Gateway/GatewayOptions.cs", "GatewayOptions")):
+        for relative, class_name in (("src/Hosting/BrokerOptions.cs", "BrokerOptions"),
+                                     ("src/Hosting/GatewayOptions.cs", "GatewayOptions")):
             text = source(relative)
             section = one(r'const string SectionName = "(\w+)"', text, f"{class_name}.SectionName")
             # Bindable settings: public properties with a setter.
@@ -89,15 +89,15 @@ class Code:
                 raise SystemExit(f"check_deploy.py: no settable properties found in {relative}; update this script")
             self.sections[section] = (class_name, properties)
 
-        broker_options = source("src/Silo/Hosting/BrokerOptions.cs")
+        broker_options = source("src/Hosting/BrokerOptions.cs")
         self.default_amqp_port = int(one(r"int AmqpPort \{ get; set; \} = (\d+);", broker_options, "the default AMQP port"))
 
-        switches = source("src/Silo/Configuration/CommandLineSwitches.cs")
+        switches = source("src/Hosting/Configuration/CommandLineSwitches.cs")
         self.switches = set(re.findall(r'\["(--[a-z][a-z-]*)"\]\s*=', switches))
         if not self.switches:
             raise SystemExit("check_deploy.py: no switches found in CommandLineSwitches.Table; update this script")
 
-        configuration = source("src/Silo/Configuration/BrokerConfiguration.cs")
+        configuration = source("src/Hosting/Configuration/BrokerConfiguration.cs")
         self.environment_prefix = one(r'EnvironmentPrefix = "(\w+)"', configuration, "BrokerConfiguration.EnvironmentPrefix")
         self.rabbitmq_environment = set(re.findall(r'"(RABBITMQ_[A-Z_]+)"', configuration))
 

@@ -70,6 +70,13 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     [Alias("ConnectionClosed")]
     ValueTask ConnectionClosed(string connectionId);
 
+    /// <summary>
+    /// The vhost is deleted (the user store asks): its queues with their messages and its exchanges go, every replica
+    /// hears it, and the directory's state is cleared (a vhost made again under the name starts afresh).
+    /// </summary>
+    [Alias("Delete")]
+    ValueTask Delete();
+
     /// <summary>Every exchange, queue and binding, for listings and definitions export. Answers while the directory is busy.</summary>
     [Alias("GetTopology"), AlwaysInterleave]
     ValueTask<VirtualHostTopology> GetTopology();

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.Logging;
-using OrleansBroker.Silo.Configuration;
+using OrleansBroker.Hosting.Configuration;
 
 namespace OrleansBroker.Silo.Hosting;
 

@@ -12,6 +12,7 @@ using Orleans.Dashboard;
 using Orleans.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Connections;
+using OrleansBroker.Hosting;
 using OrleansBroker.Management;
 using OrleansBroker.Management.Nodes;
 

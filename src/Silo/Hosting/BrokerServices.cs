@@ -14,6 +14,7 @@ using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
+using OrleansBroker.Hosting;
 using OrleansBroker.Management;
 using OrleansBroker.Management.Nodes;
 

@@ -5,6 +5,7 @@ using Orleans.Configuration;
 using Orleans.Dashboard;
 using Orleans.Hosting;
 using Orleans.Hosting.Kubernetes;
+using OrleansBroker.Hosting;
 
 namespace OrleansBroker.Silo.Hosting;
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Orleans.Runtime.Hosting;
 using OrleansBroker.Grains.Storage;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Storage;
 using OrleansBroker.Silo.Storage.AdoNet.Postgres;
 using OrleansBroker.Silo.Storage.AdoNet.Sqlite;

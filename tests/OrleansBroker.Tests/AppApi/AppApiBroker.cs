@@ -2,6 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using OrleansBroker.Client;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using OrleansBroker.Tests.Infrastructure;
 using RabbitMQ.Client;

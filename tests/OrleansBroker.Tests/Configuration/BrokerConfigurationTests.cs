@@ -1,7 +1,7 @@
 using System.Text.Json;
 using OrleansBroker.Gateway;
-using OrleansBroker.Silo.Configuration;
-using OrleansBroker.Silo.Hosting;
+using OrleansBroker.Hosting;
+using OrleansBroker.Hosting.Configuration;
 
 namespace OrleansBroker.Tests.Configuration;
 

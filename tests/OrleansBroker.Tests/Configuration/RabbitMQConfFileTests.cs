@@ -1,4 +1,4 @@
-using OrleansBroker.Silo.Configuration;
+using OrleansBroker.Hosting.Configuration;
 
 namespace OrleansBroker.Tests.Configuration;
 

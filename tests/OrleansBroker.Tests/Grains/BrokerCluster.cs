@@ -7,6 +7,7 @@ using Orleans.Runtime.Hosting;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains;
 using OrleansBroker.Grains.Nodes;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using OrleansBroker.Silo.Storage;
 

@@ -1,4 +1,4 @@
-using OrleansBroker.Silo.Hosting;
+using OrleansBroker.Hosting;
 
 namespace OrleansBroker.Tests.Grains;
 

@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using RabbitMQ.Client;
 

@@ -1,4 +1,5 @@
 using System.Text;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using OrleansBroker.Tests.Infrastructure;
 using RabbitMQ.Client;

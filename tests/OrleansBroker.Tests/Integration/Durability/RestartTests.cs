@@ -1,3 +1,4 @@
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using OrleansBroker.Tests.Infrastructure;
 using RabbitMQ.Client;

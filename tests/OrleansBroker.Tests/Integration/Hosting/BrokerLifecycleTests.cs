@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using OrleansBroker.Tests.Infrastructure;
 using OrleansBroker.Tests.Infrastructure.RawAmqp;

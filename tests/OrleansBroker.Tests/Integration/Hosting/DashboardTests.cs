@@ -1,5 +1,6 @@
 using System.Net;
 using System.Text.Json;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 
 namespace OrleansBroker.Tests.Integration.Hosting;

@@ -1,6 +1,7 @@
 using Microsoft.Data.Sqlite;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.VirtualHosts;
+using OrleansBroker.Hosting;
 using OrleansBroker.Silo.Hosting;
 using OrleansBroker.Silo.Storage.AdoNet;
 using OrleansBroker.Silo.Storage.AdoNet.Sqlite;

@@ -1,9 +1,8 @@
 using System.Collections;
 using Microsoft.Extensions.Configuration;
 using OrleansBroker.Gateway;
-using OrleansBroker.Silo.Hosting;
 
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// The broker's configuration, put together from its sources in one order, each later one winning:

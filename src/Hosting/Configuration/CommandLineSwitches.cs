@@ -1,6 +1,4 @@
-using OrleansBroker.Silo.Hosting;
-
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// The broker's command-line switches, each "--name value" or "--name=value" setting one configuration key.

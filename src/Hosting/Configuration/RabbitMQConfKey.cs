@@ -1,4 +1,4 @@
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// One setting RabbitMQ's rabbitmq.conf schemas define: its key pattern, where a segment written "$name" stands

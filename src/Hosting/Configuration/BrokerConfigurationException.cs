@@ -1,4 +1,4 @@
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// A configuration the broker cannot start with: an unknown key or switch, a malformed line, a bad value.

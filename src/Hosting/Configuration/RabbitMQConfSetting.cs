@@ -1,4 +1,4 @@
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// One "key = value" line of a rabbitmq.conf: the key as written, its dot-separated segments (an escaped

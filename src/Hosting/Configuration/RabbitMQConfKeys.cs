@@ -1,4 +1,4 @@
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// The keys a rabbitmq.conf may set: those of RabbitMQ's server and of the plugins it ships, generated from

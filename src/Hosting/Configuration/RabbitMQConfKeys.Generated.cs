@@ -3,9 +3,9 @@
 // of RabbitMQ 3.10.8 and the plugins it ships: 22 files. Do not edit by hand.
 // </auto-generated>
 
-using static OrleansBroker.Silo.Configuration.RabbitMQConfDatatype;
+using static OrleansBroker.Hosting.Configuration.RabbitMQConfDatatype;
 
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 internal static partial class RabbitMQConfKeys
 {

@@ -1,4 +1,4 @@
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// A rabbitmq.conf read for the broker: found as RabbitMQ finds it, parsed, every key checked against the keys

@@ -1,4 +1,4 @@
-namespace OrleansBroker.Silo.Hosting;
+namespace OrleansBroker.Hosting;
 
 /// <summary>
 /// Broker settings, bound from the "Broker" configuration section; command-line switches

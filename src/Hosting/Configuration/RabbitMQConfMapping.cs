@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
 using OrleansBroker.Gateway;
-using OrleansBroker.Silo.Hosting;
 
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// Turns the settings of one rabbitmq.conf (keys already known and values checked against RabbitMQ's schemas)

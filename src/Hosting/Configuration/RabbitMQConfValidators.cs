@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Numerics;
 
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// The named checks rabbitmq.conf schemas attach to some keys, run once a datatype has accepted the value,

@@ -2,7 +2,8 @@ namespace OrleansBroker.Gateway;
 
 /// <summary>
 /// AMQP connection limits offered in connection.tune, bound from the "Gateway" configuration
-/// section. Defaults are RabbitMQ's.
+/// section. Defaults are RabbitMQ's. Kept with the configuration (OrleansBroker.Hosting), which maps rabbitmq.conf onto it,
+/// under the gateway's namespace.
 /// </summary>
 public sealed class GatewayOptions
 {

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace OrleansBroker.Silo.Configuration;
+namespace OrleansBroker.Hosting.Configuration;
 
 /// <summary>
 /// Reads the lines of a rabbitmq.conf ("new style", sysctl-like) as cuttlefish 3.0.1 does (its conf_parse
