@@ -27,7 +27,7 @@ namespace OrleansBroker.Grains.Queues;
 /// priorities, single active consumer, x-expires (one timer) and quorum queues' delivery limit.
 /// </summary>
 [GrainType("queue"), KeepAlive, QueueHomePlacement]
-public sealed class QueueGrain : Grain, IQueueGrain
+public sealed partial class QueueGrain : Grain, IQueueGrain
 {
     private static readonly TimeSpan DeadNodeCheckPeriod = TimeSpan.FromSeconds(2);
 
