@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 
 namespace OrleansBroker.Gateway.Connections;
@@ -7,7 +8,10 @@ public sealed class AmqpConnectionHandler(GatewayServices services, ConnectionRe
 {
     public override async Task OnConnectedAsync(ConnectionContext context)
     {
-        var connection = new AmqpConnection(services, registry.NextId(), context.RemoteEndPoint?.ToString() ?? "unknown", context.Transport, context.Abort);
+        var connection = new AmqpConnection(services, registry.NextId(), context.RemoteEndPoint?.ToString() ?? "unknown", context.Transport, context.Abort)
+        {
+            FromLoopback = context.RemoteEndPoint is IPEndPoint remote && IPAddress.IsLoopback(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address),
+        };
         registry.Add(connection);
         try
         {
