@@ -51,6 +51,12 @@ internal sealed partial class AmqpChannel
 
     private async ValueTask QueueDeclareAsync(QueueDeclare declare)
     {
+        if (IsDirectReplyToName(declare.Queue))
+        {
+            await DeclareDirectReplyToAsync(declare);
+            return;
+        }
+
         var declaration = new QueueDeclaration(declare.Queue, declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments);
         var name = declare.Passive ? QueueName(declare.Queue, AmqpMethodIds.QueueDeclare) : declare.Queue;
         _access.QueueDeclare(name, declare.Passive, declare.Arguments);
