@@ -16,6 +16,8 @@ using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Hosting;
+using OrleansBroker.Management;
+using OrleansBroker.Management.Nodes;
 
 namespace OrleansBroker.Silo.Hosting;
 
@@ -37,6 +39,12 @@ internal static class BrokerServices
         services.AddSingleton<VirtualHostDeletions>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionRegistry>();
+        ManagementHosting.AddServices(services, new NodeEnvironment
+        {
+            DataDir = options.DataDir,
+            MemoryLimit = options.MemoryHighWatermarkBytes ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * options.MemoryHighWatermarkRelative),
+            DiskFreeLimit = options.DiskFreeLimitBytes,
+        });
     }
 
     /// <summary>
