@@ -1,34 +1,25 @@
-using Microsoft.Extensions.Options;
-using OrleansBroker.Gateway;
 using OrleansBroker.Grains.Access;
 using OrleansBroker.Management.Http;
 
 namespace OrleansBroker.Management.Access;
 
 /// <summary>
-/// Users, virtual hosts and permissions for the management API: the broker's user store (<see cref="IAccessControlGrain"/>),
-/// made sure to hold the default user and virtual host before the first use (its first start does the same).
+/// Users, virtual hosts and permissions for the management API: the broker's user store (<see cref="IAccessControlGrain"/>,
+/// which the node's start fills with the default user and virtual host).
 /// </summary>
-public sealed class ManagementAccess(IGrainFactory grains, IOptions<GatewayOptions> options)
+public sealed class ManagementAccess(IGrainFactory grains)
 {
-    private readonly GatewayOptions _options = options.Value;
-    private Task? _defaults;
-
     public IAccessControlGrain Store => AccessControlKeys.Get(grains);
 
     /// <summary>The user these credentials name, or null when they are wrong.</summary>
     public async ValueTask<ManagementUser?> AuthenticateAsync(string name, string password)
     {
-        await EnsureDefaultsAsync();
         var user = await Store.Authenticate(name, password);
         return user is null ? null : new ManagementUser(user.Name, user.Tags);
     }
 
-    public async Task<IReadOnlyList<string>> VirtualHostsAsync()
-    {
-        await EnsureDefaultsAsync();
-        return (await Store.ListVirtualHosts()).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
-    }
+    public async Task<IReadOnlyList<string>> VirtualHostsAsync() =>
+        (await Store.ListVirtualHosts()).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
 
     /// <summary>
     /// The vhosts a user sees objects of: an administrator every one, anyone else those it has permissions on (as
@@ -45,7 +36,4 @@ public sealed class ManagementAccess(IGrainFactory grains, IOptions<GatewayOptio
         var permitted = (await Store.ListPermissions(user.Name, null)).Select(p => p.VirtualHost).ToHashSet(StringComparer.Ordinal);
         return all.Where(permitted.Contains).ToList();
     }
-
-    private Task EnsureDefaultsAsync() =>
-        _defaults ??= Store.EnsureDefaults(_options.DefaultUser, _options.DefaultPassword, _options.DefaultVirtualHost).AsTask();
 }
