@@ -15,6 +15,8 @@ using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Hosting;
+using OrleansBroker.Management;
+using OrleansBroker.Management.Nodes;
 
 namespace OrleansBroker.Silo.Hosting;
 
@@ -35,6 +37,12 @@ internal static class BrokerServices
         services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionRegistry>();
+        ManagementHosting.AddServices(services, new NodeEnvironment
+        {
+            DataDir = options.DataDir,
+            MemoryLimit = options.MemoryHighWatermarkBytes ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * options.MemoryHighWatermarkRelative),
+            DiskFreeLimit = options.DiskFreeLimitBytes,
+        });
     }
 
     /// <summary>
