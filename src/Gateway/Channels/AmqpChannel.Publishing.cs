@@ -228,7 +228,7 @@ internal sealed partial class AmqpChannel
             _batchesWithMessages.Add(batch);
         }
 
-        batch.Add(message);
+        batch.Add(message, _confirmMode ? _publishSeq : 0);
     }
 
     private void SelectConfirmMode(ConfirmSelect select)

@@ -15,6 +15,8 @@ using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Hosting;
+using OrleansBroker.Grains.QueueFeatures;
+using OrleansBroker.Silo.DeadLettering;
 using OrleansBroker.Management;
 using OrleansBroker.Management.Nodes;
 
@@ -56,6 +58,7 @@ internal static class BrokerServices
         services.AddSingleton(provider => new ClusterNodes(
             provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
         services.AddSingleton(messageStore);
+        services.AddSingleton<IDeadLetterPublisher, DeadLetterPublisher>();
         services.Configure<QueueOptions>(queues =>
         {
             queues.ResidentBytes = options.QueueResidentBytes;
