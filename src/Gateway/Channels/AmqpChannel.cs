@@ -7,6 +7,7 @@ using OrleansBroker.Gateway.Protocol;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Routing;
+using OrleansBroker.Gateway.Authentication;
 
 namespace OrleansBroker.Gateway.Channels;
 
@@ -26,6 +27,7 @@ internal sealed partial class AmqpChannel
     private readonly UnackedDeliveries _unacked = new();
     private readonly Dictionary<string, ChannelConsumer> _consumers = new(StringComparer.Ordinal);
     private readonly VirtualHostRoutingTable _routes;
+    private readonly AccessChecks _access;
     private readonly RoutingResult _routing = new();
     private readonly Dictionary<string, MessageBatch> _batches = new(StringComparer.Ordinal);
     private readonly List<MessageBatch> _batchesWithMessages = new();
@@ -61,6 +63,7 @@ internal sealed partial class AmqpChannel
         Number = number;
         Id = id;
         _routes = connection.Services.Routing.Table(connection.VirtualHost);
+        _access = new AccessChecks(connection.Permissions, _routes);
     }
 
     public ushort Number { get; }

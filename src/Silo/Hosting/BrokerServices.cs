@@ -8,6 +8,7 @@ using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
+using OrleansBroker.Grains.Access;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Queues.Placement;
@@ -36,7 +37,8 @@ internal static class BrokerServices
         services.AddSingleton(storage);
         services.AddSingleton<RoutingReplicas>();
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
-        services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
+        services.AddSingleton<IUserAuthenticator, AccessControlAuthenticator>();
+        services.AddSingleton<VirtualHostDeletions>();
         services.AddSingleton<GatewayServices>();
         services.AddSingleton<ConnectionRegistry>();
         ManagementHosting.AddServices(services, new NodeEnvironment
@@ -75,12 +77,19 @@ internal static class BrokerServices
     {
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansBroker.Silo");
-        var started = Stopwatch.StartNew();
-        var recovery = await services.GetRequiredService<IGrainFactory>().GetGrain<IVirtualHostGrain>(options.DefaultVirtualHost).Start(services.GetRequiredService<ClusterNodes>().LocalName)
-            .AsTask().WaitAsync(cancellationToken);
-        await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(options.DefaultVirtualHost).WaitAsync(cancellationToken);
-        logger.LogInformation(
-            "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues on this node, {Messages} messages recovered; {Dropped} transient entities dropped",
-            options.DefaultVirtualHost, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var store = AccessControlKeys.Get(grains);
+        await store.EnsureDefaults(options.DefaultUser, options.DefaultPassword, options.DefaultVirtualHost).AsTask().WaitAsync(cancellationToken);
+        await services.GetRequiredService<VirtualHostDeletions>().StartAsync().WaitAsync(cancellationToken);
+        foreach (var vhost in await store.ListVirtualHosts().AsTask().WaitAsync(cancellationToken))
+        {
+            var started = Stopwatch.StartNew();
+            var recovery = await grains.GetGrain<IVirtualHostGrain>(vhost.Name).Start(services.GetRequiredService<ClusterNodes>().LocalName)
+                .AsTask().WaitAsync(cancellationToken);
+            await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(vhost.Name).WaitAsync(cancellationToken);
+            logger.LogInformation(
+                "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues on this node, {Messages} messages recovered; {Dropped} transient entities dropped",
+                vhost.Name, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);
+        }
     }
 }
