@@ -69,4 +69,11 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// <summary>The connection is gone: delete the exclusive queues it owned.</summary>
     [Alias("ConnectionClosed")]
     ValueTask ConnectionClosed(string connectionId);
+
+    /// <summary>
+    /// A gateway without a silo is gone (its lease ran out, GatewayLeaseGrain): the exclusive queues its connections
+    /// owned are deleted, and every queue releases its channels' consumers and unsettled deliveries.
+    /// </summary>
+    [Alias("GatewayGone")]
+    ValueTask GatewayGone(string gatewayId);
 }

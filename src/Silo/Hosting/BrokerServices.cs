@@ -5,8 +5,6 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
 using OrleansBroker.Gateway;
-using OrleansBroker.Gateway.Authentication;
-using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
@@ -30,11 +28,8 @@ internal static class BrokerServices
             gateway.GatewayId = GatewayIds.ForSilo(silo.SiloAddress);
         });
         services.AddSingleton(storage);
-        services.AddSingleton<RoutingReplicas>();
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
-        services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
-        services.AddSingleton<GatewayServices>();
-        services.AddSingleton<ConnectionRegistry>();
+        services.AddAmqpGateway();
     }
 
     /// <summary>
