@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace OrleansBroker.Grains.Policies;
 
 /// <summary>
@@ -6,6 +8,7 @@ namespace OrleansBroker.Grains.Policies;
 /// takes that value; a key set in both (only numeric limits can be: operator policies allow nothing else) takes the
 /// smaller, so the stricter wins.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("ob.AppliedPolicies")]
 public sealed record AppliedPolicies(Policy? Policy, Policy? OperatorPolicy)
 {
     public static readonly AppliedPolicies None = new(null, null);
@@ -41,8 +44,9 @@ public sealed record AppliedPolicies(Policy? Policy, Policy? OperatorPolicy)
 
     /// <summary>
     /// What the management API shows as effective_policy_definition: every key of either policy with its merged value;
-    /// null when no policy applies.
+    /// null when no policy applies. Derived, so not stored.
     /// </summary>
+    [JsonIgnore]
     public PolicyDefinition? EffectiveDefinition => (Policy, OperatorPolicy) switch
     {
         (null, null) => null,

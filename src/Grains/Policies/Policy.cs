@@ -7,6 +7,7 @@ namespace OrleansBroker.Grains.Policies;
 /// record serves both kinds; which kind it is is where it is kept (<see cref="PolicyStore"/>). Build one through
 /// <see cref="PolicyValidation"/> so it holds only what RabbitMQ would accept.
 /// </summary>
+[GenerateSerializer, Immutable, Alias("ob.Policy")]
 public sealed record Policy(
     string VirtualHost,
     string Name,

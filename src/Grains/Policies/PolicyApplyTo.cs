@@ -1,6 +1,7 @@
 namespace OrleansBroker.Grains.Policies;
 
 /// <summary>What a policy applies to ("apply-to"): queues, exchanges, or both ("all", the default).</summary>
+[GenerateSerializer, Alias("ob.PolicyApplyTo")]
 public enum PolicyApplyTo
 {
     All,

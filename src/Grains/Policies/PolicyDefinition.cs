@@ -1,6 +1,7 @@
 using System.Collections;
 using System.Collections.Immutable;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace OrleansBroker.Grains.Policies;
 
@@ -9,6 +10,7 @@ namespace OrleansBroker.Grains.Policies;
 /// sorted by key as RabbitMQ holds a decoded definition (which is also the order it validates in). Immutable,
 /// compared by value. Whether the keys and values are acceptable is <see cref="PolicyDefinitionValidation"/>'s job.
 /// </summary>
+[JsonConverter(typeof(PolicyDefinitionJsonConverter))]
 public sealed class PolicyDefinition : IReadOnlyList<KeyValuePair<string, PolicyValue>>, IEquatable<PolicyDefinition>
 {
     public static readonly PolicyDefinition Empty = new([]);

@@ -12,6 +12,7 @@ namespace OrleansBroker.Grains.Policies;
 /// validates the decoded Erlang terms): text, integer, float, boolean, null, list or map. Immutable, compared by
 /// value. <see cref="ToErlangText"/> prints it as RabbitMQ's validation texts do (<c>~p</c> of the decoded term).
 /// </summary>
+[GenerateSerializer, Immutable, Alias("ob.PolicyValue")]
 public abstract record PolicyValue
 {
     private PolicyValue()
@@ -67,6 +68,7 @@ public abstract record PolicyValue
             : throw new FormatException($"integer {raw} is out of range");
     }
 
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.Text")]
     public sealed record Text(string Value) : PolicyValue
     {
         public override string ToErlangText() => ErlangTermText.Format(Value);
@@ -74,6 +76,7 @@ public abstract record PolicyValue
         public override void WriteTo(Utf8JsonWriter writer) => writer.WriteStringValue(Value);
     }
 
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.Integer")]
     public sealed record Integer(long Value) : PolicyValue
     {
         public override string ToErlangText() => Value.ToString(CultureInfo.InvariantCulture);
@@ -81,13 +84,20 @@ public abstract record PolicyValue
         public override void WriteTo(Utf8JsonWriter writer) => writer.WriteNumberValue(Value);
     }
 
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.Float")]
     public sealed record Float(double Value) : PolicyValue
     {
         public override string ToErlangText() => ErlangTermText.Format(Value);
 
-        public override void WriteTo(Utf8JsonWriter writer) => writer.WriteNumberValue(Value);
+        // A whole number keeps its ".0", so that the JSON reads back as a float (see NumberFromJson), as RabbitMQ writes 1.0.
+        public override void WriteTo(Utf8JsonWriter writer)
+        {
+            var text = Value.ToString("R", CultureInfo.InvariantCulture);
+            writer.WriteRawValue(text.AsSpan().IndexOfAny('.', 'E') >= 0 ? text : text + ".0", skipInputValidation: true);
+        }
     }
 
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.Bool")]
     public sealed record Bool(bool Value) : PolicyValue
     {
         public override string ToErlangText() => Value ? "true" : "false";
@@ -96,6 +106,7 @@ public abstract record PolicyValue
     }
 
     /// <summary>JSON null, which RabbitMQ decodes to the atom null.</summary>
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.Null")]
     public sealed record Null : PolicyValue
     {
         public static readonly Null Instance = new();
@@ -105,6 +116,7 @@ public abstract record PolicyValue
         public override void WriteTo(Utf8JsonWriter writer) => writer.WriteNullValue();
     }
 
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.List")]
     public sealed record List(ImmutableArray<PolicyValue> Items) : PolicyValue
     {
         public bool Equals(List? other) => other is not null && Items.SequenceEqual(other.Items);
@@ -144,6 +156,7 @@ public abstract record PolicyValue
     }
 
     /// <summary>A JSON object: entries sorted by key as an Erlang map keeps them.</summary>
+    [GenerateSerializer, Immutable, Alias("ob.PolicyValue.Map")]
     public sealed record Map(ImmutableArray<KeyValuePair<string, PolicyValue>> Entries) : PolicyValue
     {
         /// <summary>A map of these entries, sorted by key; of duplicate keys the last wins, as in a decoded JSON object.</summary>

@@ -1,4 +1,5 @@
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Policies;
 
 namespace OrleansBroker.Grains.Queues;
 
@@ -13,6 +14,13 @@ public interface IQueueGrain : IGrainWithStringKey
     /// <summary>Called once by the virtual host when the queue is declared.</summary>
     [Alias("Create")]
     Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner, string? homeNode);
+
+    /// <summary>
+    /// The policy and operator policy now in force on the queue (told by the virtual host at declare, at its start and
+    /// whenever policies change); kept in the queue's state, they take effect at once with its arguments.
+    /// </summary>
+    [Alias("ApplyPolicies")]
+    ValueTask ApplyPolicies(AppliedPolicies policies);
 
     [Alias("GetCounts")]
     ValueTask<QueueCounts> GetCounts();

@@ -2,6 +2,8 @@ using Microsoft.Extensions.Options;
 using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Nodes;
+using OrleansBroker.Grains.Policies;
+using OrleansBroker.Grains.QueueFeatures;
 using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Storage;
 
@@ -47,6 +49,9 @@ public sealed class QueueGrain : Grain, IQueueGrain
     private int _nextConsumer;
     private bool _hadConsumer;
 
+    /// <summary>What the queue does, from its arguments and the policies in force (<see cref="ResolveSettings"/>).</summary>
+    private EffectiveQueueSettings _settings = new();
+
     // Set when this activation is not on the queue's home node (see OnActivateAsync).
     private string? _misplacedHome;
 
@@ -76,6 +81,7 @@ public sealed class QueueGrain : Grain, IQueueGrain
 
     public override async Task OnActivateAsync(CancellationToken cancellationToken)
     {
+        ResolveSettings();
 
         // Placement puts a queue on its home node. Activated elsewhere (a race with a node's death, or the leftover
         // state of a queue dropped with its node), it serves nothing but a new Create: its persistent messages are in
@@ -110,7 +116,21 @@ public sealed class QueueGrain : Grain, IQueueGrain
     {
         _misplacedHome = null;
         _state.State = new QueueState { VirtualHost = vhost, Declaration = declaration, ExclusiveOwner = exclusiveOwner, HomeNode = homeNode };
+        ResolveSettings();
         await _state.WriteStateAsync();
+    }
+
+    public async ValueTask ApplyPolicies(AppliedPolicies policies)
+    {
+        EnsureHome();
+        if (Declaration is null || Equals(_state.State.Policies ?? AppliedPolicies.None, policies))
+        {
+            return;
+        }
+
+        _state.State.Policies = policies;
+        await _state.WriteStateAsync();
+        ResolveSettings();
     }
 
     public ValueTask<QueueCounts> GetCounts()
@@ -409,6 +429,10 @@ public sealed class QueueGrain : Grain, IQueueGrain
             _channelWatch = this.RegisterGrainTimer(ReleaseChannelsOfDeadNodesAsync, new GrainTimerCreationOptions(DeadNodeCheckPeriod, DeadNodeCheckPeriod));
         }
     }
+
+    private void ResolveSettings() => _settings = Declaration is { } declaration
+        ? EffectiveQueueSettings.Resolve(declaration.Arguments, _state.State.Policies ?? AppliedPolicies.None)
+        : new EffectiveQueueSettings();
 
     /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
     private async ValueTask StoreAsync(Message[] messages, ulong firstId)

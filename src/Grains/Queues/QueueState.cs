@@ -1,4 +1,5 @@
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Policies;
 
 namespace OrleansBroker.Grains.Queues;
 
@@ -13,4 +14,7 @@ public sealed class QueueState
 
     /// <summary>The node the queue lives on (null: recorded before queues had a home).</summary>
     public string? HomeNode { get; set; }
+
+    /// <summary>The policies the virtual host last applied (null: none, or recorded before queues had policies).</summary>
+    public AppliedPolicies? Policies { get; set; }
 }

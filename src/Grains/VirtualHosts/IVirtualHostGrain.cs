@@ -76,4 +76,11 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GatewayGone")]
     ValueTask GatewayGone(string gatewayId);
+
+    /// <summary>
+    /// The vhost is deleted (the user store asks): its queues with their messages and its exchanges go, every replica
+    /// hears it, and the directory's state is cleared (a vhost made again under the name starts afresh).
+    /// </summary>
+    [Alias("Delete")]
+    ValueTask Delete();
 }

@@ -505,6 +505,28 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
         return restarted || record.HomeSilo is null || !_nodes.IsActive(SiloAddress.FromParsableString(record.HomeSilo));
     }
 
+    public async ValueTask Delete()
+    {
+        foreach (var name in Queues.Keys.ToList())
+        {
+            await DeleteQueueOfAGoneNode(name);
+            await RemoveQueue(name);
+        }
+
+        foreach (var name in Exchanges.Keys.ToList())
+        {
+            if (Exchanges.ContainsKey(name))
+            {
+                await RemoveExchange(name);
+            }
+        }
+
+        await PublishChangesAsync();
+        await _state.ClearStateAsync();
+        _state.State = new VirtualHostState();
+        DeactivateOnIdle();
+    }
+
     /// <summary>Forget a queue whose node is gone; its grain is asked to clear its state when it can be reached.</summary>
     private async ValueTask DeleteQueueOfAGoneNode(string name)
     {
