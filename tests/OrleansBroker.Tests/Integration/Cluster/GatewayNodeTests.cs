@@ -5,6 +5,7 @@ using OrleansBroker.Tests.Infrastructure;
 using RabbitMQ.Client;
 using RabbitMQ.Client.Events;
 using RabbitMQ.Client.Exceptions;
+using Xunit.Abstractions;
 
 namespace OrleansBroker.Tests.Integration.Cluster;
 
