@@ -34,6 +34,9 @@ public sealed class GatewayServices(
     /// <summary>This process's channels, which queues here deliver to directly.</summary>
     public LocalChannels LocalChannels { get; } = localChannels;
 
+    /// <summary>This process's channels consuming amq.rabbitmq.reply-to, by their reply names' keys.</summary>
+    public DirectReplyTo.DirectReplyConsumers DirectReplies { get; } = new();
+
     public GatewayOptions Options { get; } = options.Value;
 
     public IUserAuthenticator Authenticator { get; } = authenticator;

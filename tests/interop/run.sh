@@ -33,7 +33,7 @@ ready_timeout=${INTEROP_READY_TIMEOUT:-90}
 python=${INTEROP_PYTHON:-/usr/bin/python3}
 [ -x "$python" ] || python=$(command -v python3 || echo python3)
 node=${INTEROP_NODE:-node}
-tutorial_count=6 amqplib_count=3
+tutorial_count=7 amqplib_count=3
 check_count=$(( tutorial_count + amqplib_count ))
 
 # No build servers or reused MSBuild nodes left running after we are done.

@@ -44,6 +44,12 @@ internal sealed partial class AmqpChannel
     private async ValueTask ConsumeAsync(BasicConsume consume)
     {
         var queueName = QueueName(consume.Queue, AmqpMethodIds.BasicConsume);
+        if (queueName == Grains.DirectReplyTo.DirectReplyNames.PseudoQueue)
+        {
+            ConsumeDirectReplyTo(consume);
+            return;
+        }
+
         var tag = consume.ConsumerTag.Length > 0 ? consume.ConsumerTag : NewConsumerTag();
         lock (_lock)
         {
@@ -138,6 +144,11 @@ internal sealed partial class AmqpChannel
 
     private async ValueTask CancelAsync(BasicCancel cancel)
     {
+        if (TryCancelDirectReplyTo(cancel))
+        {
+            return;
+        }
+
         ChannelConsumer? consumer;
         lock (_lock)
         {

@@ -1,6 +1,8 @@
 using System.Buffers;
 using OrleansBroker.Amqp;
+using OrleansBroker.Gateway.DirectReplyTo;
 using OrleansBroker.Gateway.Protocol;
+using OrleansBroker.Grains.DirectReplyTo;
 using OrleansBroker.Grains.Model;
 
 namespace OrleansBroker.Gateway.Channels;
@@ -133,6 +135,11 @@ internal sealed partial class AmqpChannel
             throw new AmqpProtocolException(ReplyCode.AccessRefused, $"cannot publish to internal exchange '{content.Exchange}' in vhost '{_connection.VirtualHost}'", AmqpMethodIds.BasicPublish);
         }
 
+        if (ReplyToProperty.AsksForDirectReply(properties.Span))
+        {
+            message = WithDirectReplyTo(message);
+        }
+
         if (summary.Expiration is { } expiration)
         {
             CheckExpiration(expiration);
@@ -145,6 +152,11 @@ internal sealed partial class AmqpChannel
 
         _routing.Clear();
         _routes.Route(content.Exchange, message, _routing);
+        if (content.Exchange.Length == 0 && DirectReplyNames.IsReplyName(content.RoutingKey))
+        {
+            DeliverDirectReply(message);
+        }
+
         if (_confirmMode)
         {
             _publishSeq++;

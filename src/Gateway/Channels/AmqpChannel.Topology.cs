@@ -47,6 +47,12 @@ internal sealed partial class AmqpChannel
 
     private async ValueTask QueueDeclareAsync(QueueDeclare declare)
     {
+        if (IsDirectReplyToName(declare.Queue))
+        {
+            await DeclareDirectReplyToAsync(declare);
+            return;
+        }
+
         var declaration = new QueueDeclaration(declare.Queue, declare.Durable, declare.Exclusive, declare.AutoDelete, declare.Arguments);
         var name = declare.Passive ? QueueName(declare.Queue, AmqpMethodIds.QueueDeclare) : declare.Queue;
         var result = await VirtualHost.DeclareQueue(declaration with { Name = name }, declare.Passive, ConnectionId, _connection.Services.Options.LocalNode);

@@ -350,6 +350,8 @@ internal sealed partial class AmqpChannel
             _consumers.Clear();
         }
 
+        ReleaseDirectReplyTo();
+
         foreach (var consumer in consumers)
         {
             await CancelAtQueueAsync(consumer);

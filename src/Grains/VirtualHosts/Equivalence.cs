@@ -1,6 +1,7 @@
 using System.Globalization;
 using OrleansBroker.Amqp;
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.QueueFeatures;
 using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
@@ -11,16 +12,6 @@ namespace OrleansBroker.Grains.VirtualHosts;
 /// </summary>
 internal static class Equivalence
 {
-    /// <summary>The queue arguments RabbitMQ compares on redeclare (rabbit_amqqueue:declare_args).</summary>
-    private static readonly string[] QueueArguments =
-    [
-        "x-expires", "x-message-ttl", "x-dead-letter-exchange", "x-dead-letter-routing-key", "x-max-length",
-        "x-max-length-bytes", "x-max-in-memory-length", "x-max-in-memory-bytes", "x-max-priority", "x-overflow",
-        "x-queue-mode", "x-single-active-consumer", "x-queue-type", "x-quorum-initial-group-size", "x-delivery-limit",
-        "x-queue-master-locator", "x-max-age", "x-stream-max-segment-size-bytes", "x-initial-cluster-size",
-        "x-queue-leader-locator",
-    ];
-
     /// <summary>The exchange arguments RabbitMQ compares on redeclare.</summary>
     private static readonly string[] ExchangeArguments = ["alternate-exchange"];
 
@@ -40,13 +31,17 @@ internal static class Equivalence
         }
     }
 
+    /// <summary>
+    /// The arguments the existing queue's type knows are compared (rabbit_amqqueue:assert_args_equivalence), in that
+    /// type's order; others may differ.
+    /// </summary>
     public static void AssertQueueArguments(FieldTable current, FieldTable received, string resource) =>
-        AssertArguments(current, received, resource, QueueArguments);
+        AssertArguments(current, received, resource, QueueTypeCapabilities.QueueArguments(QueueTypeNames.FromArguments(current)));
 
     public static void AssertExchangeArguments(FieldTable current, FieldTable received, string resource) =>
         AssertArguments(current, received, resource, ExchangeArguments);
 
-    private static void AssertArguments(FieldTable current, FieldTable received, string resource, string[] keys)
+    private static void AssertArguments(FieldTable current, FieldTable received, string resource, IReadOnlyList<string> keys)
     {
         foreach (var key in keys)
         {

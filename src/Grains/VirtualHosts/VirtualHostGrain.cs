@@ -7,6 +7,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues.Placement;
+using OrleansBroker.Grains.QueueFeatures;
 using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
@@ -261,9 +262,16 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return new QueueDeclareResult(declaration.Name, counts.MessageCount, counts.ConsumerCount);
         }
 
+        // RabbitMQ's order: the server-named rule, the redeclare's equivalence, then a new queue's arguments and properties.
         var name = declaration.Name;
+        var type = QueueTypeNames.FromArguments(declaration.Arguments);
         if (name.Length == 0)
         {
+            if (QueueDeclarationRules.FindServerNamedError(type) is { } serverNamedError)
+            {
+                throw BrokerException.PreconditionFailed(serverNamedError);
+            }
+
             name = GenerateQueueName();
             declaration = declaration with { Name = name };
         }
@@ -288,7 +296,13 @@ public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
             return new QueueDeclareResult(name, counts.MessageCount, counts.ConsumerCount);
         }
 
-        QueueArguments.Validate(declaration.Arguments, QueueResource(name));
+        QueueArgumentValidation.Validate(VirtualHost, name, declaration.Arguments);
+        if (type == QueueType.Classic)
+        {
+            MasterLocatorArgument.Validate(VirtualHost, name, declaration.Arguments);
+        }
+
+        QueueDeclarationRules.ValidateProperties(type, VirtualHost, name, declaration.Durable, declaration.Exclusive, declaration.AutoDelete);
         var home = ChooseHome(declaration, clientNode);
         Queues[name] = new QueueRecord(declaration, owner) { HomeNode = home, HomeSilo = _nodes.FindActive(home)?.ToParsableString() };
         await Queue(name).Create(VirtualHost, declaration, owner, home);

@@ -35,7 +35,7 @@ public sealed class QueueHomeTests(ThreeSiloCluster cluster)
     [Fact]
     public async Task Balanced_queues_go_to_the_node_with_the_fewest()
     {
-        var balanced = Arguments.Of(("x-queue-leader-locator", "balanced"));
+        var balanced = Arguments.Of(("x-queue-master-locator", "min-masters")); // a classic queue takes no x-queue-leader-locator (406, as in RabbitMQ)
 
         foreach (var name in new[] { "b1", "b2", "b3" })
         {

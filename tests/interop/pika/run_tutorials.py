@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Run RabbitMQ's six pika tutorials against a broker and check what each client observes.
+"""Run RabbitMQ's six pika tutorials (and tutorial 6 with direct reply-to) against a broker and check what each client observes.
 
     /usr/bin/python3 tests/interop/pika/run_tutorials.py [HOST:PORT] [options]
 
@@ -36,7 +36,7 @@ import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
-TUTORIALS = ['hello-world', 'work-queues', 'publish-subscribe', 'routing', 'topics', 'rpc']
+TUTORIALS = ['hello-world', 'work-queues', 'publish-subscribe', 'routing', 'topics', 'rpc', 'rpc-direct-reply-to']
 
 READY_TIMEOUT = 10.0     # a consumer has declared, bound and subscribed
 PUBLISH_TIMEOUT = 10.0   # a producer process has connected, published and closed
@@ -420,12 +420,12 @@ class Run:
             self.end_procs()
         return f'{checked} consumers with patterns using * and # got exactly the matching keys, each once'
 
-    def rpc(self):
+    def rpc(self, client_script='rpc_client.py'):
         server = self.start_consumer('rpc_server.py', 'rpc_server.py', ready=' [x] Awaiting RPC requests')
         self.wait_ready(server)
-        # Two clients at once: each must get its own replies (own reply_to queue, own ids).
+        # Two clients at once: each must get its own replies (own reply_to queue or name, own ids).
         asks = {'A': [1, 2, 10, 20], 'B': [0, 5, 15, 25]}
-        clients = {k: self.start_client(f'rpc_client.py {" ".join(map(str, v))}', 'rpc_client.py', *map(str, v))
+        clients = {k: self.start_client(f'{client_script} {" ".join(map(str, v))}', client_script, *map(str, v))
                    for k, v in asks.items()}
         for client in clients.values():
             self.finish_client(client, 2 * PUBLISH_TIMEOUT)
@@ -442,6 +442,10 @@ class Run:
         if served != every or len(self.received(server)) != len(every):
             raise Failure(f'rpc_server printed {self.received(server)!r}, expected one fib(n) line for each of {every}')
         return 'two concurrent clients got the right fib results, each reply matched by correlation_id'
+
+    def rpc_direct_reply_to(self):
+        self.rpc('rpc_client_direct_reply_to.py')
+        return 'two concurrent clients with direct reply-to (amq.rabbitmq.reply-to, no reply queue) got the right fib results'
 
 
 def fib(n):
