@@ -66,6 +66,16 @@ public sealed class BrokerOptions
     public int? DashboardPort { get; set; }
 
     /// <summary>
+    /// Port of the management HTTP API (RabbitMQ's, for rabbitmqadmin, curl and the CLI); 0 picks a free port. Null: off.
+    /// The broker executable turns it on at 15672 unless configured ("off" turns it off, see BrokerConfiguration); a
+    /// broker started in code (tests) has it off unless it sets one.
+    /// </summary>
+    public int? ManagementPort { get; set; }
+
+    /// <summary>Port of the Prometheus endpoint (/metrics, /metrics/per-object); as <see cref="ManagementPort"/>, 15692 in the executable.</summary>
+    public int? PrometheusPort { get; set; }
+
+    /// <summary>
     /// Bytes of ready messages a queue holds in memory; past it, persistent messages of durable queues
     /// keep only their id in memory and are read back from the message store as they near the head.
     /// Default 32 MiB.

@@ -7,7 +7,10 @@ public sealed class AmqpConnectionHandler(GatewayServices services, ConnectionRe
 {
     public override async Task OnConnectedAsync(ConnectionContext context)
     {
-        var connection = new AmqpConnection(services, registry.NextId(), context.RemoteEndPoint?.ToString() ?? "unknown", context.Transport, context.Abort);
+        var connection = new AmqpConnection(services, registry.NextId(), context.RemoteEndPoint?.ToString() ?? "unknown", context.Transport, context.Abort)
+        {
+            LocalAddress = context.LocalEndPoint?.ToString() ?? "unknown",
+        };
         registry.Add(connection);
         try
         {

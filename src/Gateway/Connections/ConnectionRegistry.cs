@@ -66,6 +66,11 @@ public sealed class ConnectionRegistry : IDisposable
         }
     }
 
+    /// <summary>The live connections at this moment (for listings).</summary>
+    internal ICollection<AmqpConnection> Connections => _connections.Values;
+
+    internal bool TryGet(string id, [System.Diagnostics.CodeAnalysis.NotNullWhen(true)] out AmqpConnection? connection) => _connections.TryGetValue(id, out connection);
+
     internal void Remove(AmqpConnection connection) => _connections.TryRemove(connection.Id, out _);
 
     private void CancelConsumersOfDownQueue(string vhost, string queue)

@@ -63,4 +63,8 @@ public interface IQueueGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Delete")]
     ValueTask<uint> Delete(bool ifUnused, bool ifEmpty);
+
+    /// <summary>Declaration, home and depth, for listings (management API, CLI, metrics).</summary>
+    [Alias("GetInfo")]
+    ValueTask<QueueInfo> GetInfo();
 }

@@ -22,7 +22,7 @@ namespace OrleansBroker.Grains.Queues;
 /// Kept alive: transient messages and consumers live only in this activation, so idle collection must not drop it.
 /// </summary>
 [GrainType("queue"), KeepAlive, QueueHomePlacement]
-public sealed class QueueGrain : Grain, IQueueGrain
+public sealed partial class QueueGrain : Grain, IQueueGrain
 {
     private static readonly TimeSpan DeadNodeCheckPeriod = TimeSpan.FromSeconds(2);
 

@@ -83,4 +83,8 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// </summary>
     [Alias("Delete")]
     ValueTask Delete();
+
+    /// <summary>Every exchange, queue and binding, for listings and definitions export. Answers while the directory is busy.</summary>
+    [Alias("GetTopology"), AlwaysInterleave]
+    ValueTask<VirtualHostTopology> GetTopology();
 }

@@ -21,7 +21,7 @@ namespace OrleansBroker.Grains.VirtualHosts;
 /// rabbit_exchange.
 /// </summary>
 [GrainType("vhost"), KeepAlive]
-public sealed class VirtualHostGrain : Grain, IVirtualHostGrain
+public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
 {
     /// <summary>The exchanges every RabbitMQ vhost has (the default exchange "" is implicit in the routing table).</summary>
     private static readonly (string Name, string Type, bool Internal)[] StandardExchanges =

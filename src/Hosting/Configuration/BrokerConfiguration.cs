@@ -34,11 +34,21 @@ public sealed class BrokerConfiguration
         Sources = sources;
         Warnings = warnings;
         Overrides = overrides;
+        var managementPort = ListenerPort(configuration, $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.ManagementPort)}", DefaultManagementPort);
+        var prometheusPort = ListenerPort(configuration, $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.PrometheusPort)}", DefaultPrometheusPort);
         Broker = new BrokerOptions();
         configuration.GetSection(BrokerOptions.SectionName).Bind(Broker);
+        Broker.ManagementPort = managementPort;
+        Broker.PrometheusPort = prometheusPort;
         Gateway = new GatewayOptions();
         configuration.GetSection(GatewayOptions.SectionName).Bind(Gateway);
     }
+
+    /// <summary>The management API's port when nothing sets one: on by default, as the issue asks (RabbitMQ needs its plugin enabled).</summary>
+    public const int DefaultManagementPort = 15672;
+
+    /// <summary>The Prometheus endpoint's port when nothing sets one (RabbitMQ's rabbitmq_prometheus port).</summary>
+    public const int DefaultPrometheusPort = 15692;
 
     /// <summary>All the settings, for the host (which binds its options from it).</summary>
     public IConfigurationRoot Configuration { get; }
@@ -133,6 +143,26 @@ public sealed class BrokerConfiguration
         var configuration = builder.Build();
         var overrides = rabbitMQConf is null ? [] : Overridden(rabbitMQConf, configuration, sourceNames);
         return new BrokerConfiguration(configuration, sources, warnings, overrides);
+    }
+
+    // A listener's port: the default when unset, null for "off" / "none" (blanked, so the binder reads it as unset).
+    private static int? ListenerPort(IConfigurationRoot configuration, string key, int defaultPort)
+    {
+        var value = configuration[key];
+        if (value is null)
+        {
+            return defaultPort;
+        }
+
+        if (value is "" || value.Equals("off", StringComparison.OrdinalIgnoreCase) || value.Equals("none", StringComparison.OrdinalIgnoreCase))
+        {
+            configuration[key] = "";
+            return null;
+        }
+
+        return int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var port) && port <= ushort.MaxValue
+            ? port
+            : throw new BrokerConfigurationException($"{key} must be a port number (0: any free port) or off, not '{value}'");
     }
 
     // The rabbitmq.conf's provider is the first; the last provider holding a key is the one whose value counts.

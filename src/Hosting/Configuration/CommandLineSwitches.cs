@@ -29,7 +29,8 @@ internal static class CommandLineSwitches
         ["--orleans-gateway-port"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.OrleansGatewayPort)}",
         ["--advertise"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.AdvertiseAddress)}",
         ["--dashboard-port"] = "Broker:DashboardPort",
-        ["--management-port"] = "Broker:ManagementPort",
+        ["--management-port"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.ManagementPort)}",
+        ["--prometheus-port"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.PrometheusPort)}",
     };
 
     /// <summary>The switches of a gateway-only node (src/Gateway): it has no data, no silo and no node name of its own.</summary>

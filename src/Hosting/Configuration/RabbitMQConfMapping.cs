@@ -8,8 +8,7 @@ namespace OrleansBroker.Hosting.Configuration;
 /// Turns the settings of one rabbitmq.conf (keys already known and values checked against RabbitMQ's schemas)
 /// into configuration values of the broker ("Gateway:HeartbeatSeconds" = "30") and warnings. The table
 /// <see cref="Handlers"/> lists the keys it acts on; every other key RabbitMQ knows is reported as not
-/// implemented. Some keys of features not built yet (resource alarms, connection_max, consumer_timeout, the
-/// management port) are kept in the options for those features and still reported as not implemented: their
+/// implemented. Some keys of features not built yet (resource alarms, connection_max, consumer_timeout) are kept in the options for those features and still reported as not implemented: their
 /// entries call Keep, which warns; when a feature is built, its entries call Set instead.
 /// </summary>
 internal sealed class RabbitMQConfMapping
@@ -43,8 +42,10 @@ internal sealed class RabbitMQConfMapping
         ["log.console"] = (mapping, setting) => mapping.WarnUnless(setting, setting.Value == "true", "the broker always logs to the console"),
         ["log.file"] = (mapping, setting) => mapping.WarnUnless(setting, setting.Value == "false", "the broker logs to the console only"),
 
+        ["management.tcp.port"] = (mapping, setting) => mapping.Set(setting, Broker(nameof(BrokerOptions.ManagementPort)), mapping.Integer(setting, 0, ushort.MaxValue)),
+        ["prometheus.tcp.port"] = (mapping, setting) => mapping.Set(setting, Broker(nameof(BrokerOptions.PrometheusPort)), mapping.Integer(setting, 0, ushort.MaxValue)),
+
         // Kept for features not built yet; reported as not implemented.
-        ["management.tcp.port"] = (mapping, setting) => mapping.Keep(setting, "Broker:ManagementPort", mapping.Integer(setting, 0, ushort.MaxValue)),
         ["connection_max"] = (mapping, setting) => mapping.Keep(setting, Gateway(nameof(GatewayOptions.ConnectionMax)),
             setting.Value == "infinity" ? null : mapping.Integer(setting, 0, int.MaxValue)),
         ["consumer_timeout"] = (mapping, setting) => mapping.Keep(setting, Gateway(nameof(GatewayOptions.ConsumerTimeout)), mapping.Milliseconds(setting)),

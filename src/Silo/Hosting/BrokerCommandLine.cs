@@ -35,6 +35,16 @@ public static class BrokerCommandLine
         using var stop = new StopSignal();
         await using var host = await BrokerHost.StartAsync(options, configuration);
         Console.WriteLine($"OrleansBroker ready: AMQP 0-9-1 on {host.AmqpEndpoint}, data in {Path.GetFullPath(options.DataDir)}");
+        if (host.ManagementEndpoint is { } management)
+        {
+            Console.WriteLine($"Management API on http://{management}/api/ (rabbitmqadmin, orleansbroker-ctl)");
+        }
+
+        if (host.PrometheusEndpoint is { } prometheus)
+        {
+            Console.WriteLine($"Prometheus metrics on http://{prometheus}/metrics");
+        }
+
         if (host.DashboardEndpoint is { } dashboard)
         {
             Console.WriteLine($"Orleans Dashboard on http://{dashboard}/");

@@ -13,6 +13,8 @@ using Orleans.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Hosting;
+using OrleansBroker.Management;
+using OrleansBroker.Management.Nodes;
 
 namespace OrleansBroker.Silo.Hosting;
 
@@ -25,11 +27,16 @@ public sealed class BrokerHost : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ListenOptions _amqpListener;
     private readonly ListenOptions? _dashboardListener;
+    private readonly ListenOptions? _managementListener;
+    private readonly ListenOptions? _prometheusListener;
     private readonly BrokerStorage _storage;
     private int _stopped;
 
-    private BrokerHost(WebApplication app, ListenOptions amqpListener, ListenOptions? dashboardListener, BrokerStorage storage, SiloEndpoints siloEndpoints)
+    private BrokerHost(WebApplication app, ListenOptions amqpListener, ListenOptions? dashboardListener, ListenOptions? managementListener,
+        ListenOptions? prometheusListener, BrokerStorage storage, SiloEndpoints siloEndpoints)
     {
+        _managementListener = managementListener;
+        _prometheusListener = prometheusListener;
         _app = app;
         _amqpListener = amqpListener;
         _dashboardListener = dashboardListener;
@@ -44,6 +51,12 @@ public sealed class BrokerHost : IAsyncDisposable
 
     /// <summary>Where the Orleans Dashboard answers HTTP (with the real port when 0 was asked); null when it is off.</summary>
     public IPEndPoint? DashboardEndpoint => (IPEndPoint?)_dashboardListener?.EndPoint;
+
+    /// <summary>Where the management HTTP API answers (with the real port when 0 was asked); null when it is off.</summary>
+    public IPEndPoint? ManagementEndpoint => (IPEndPoint?)_managementListener?.EndPoint;
+
+    /// <summary>Where the Prometheus endpoint answers (with the real port when 0 was asked); null when it is off.</summary>
+    public IPEndPoint? PrometheusEndpoint => (IPEndPoint?)_prometheusListener?.EndPoint;
 
     /// <summary>Where this node's Orleans silo talks to other silos and to Orleans client applications.</summary>
     public SiloEndpoints SiloEndpoints { get; }
@@ -96,10 +109,36 @@ public sealed class BrokerHost : IAsyncDisposable
 
             ListenOptions? amqpListener = null;
             ListenOptions? dashboardListener = null;
+            ListenOptions? managementListener = null;
+            ListenOptions? prometheusListener = null;
             AmqpListener.UseSockets(builder.WebHost);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
                 amqpListener = AmqpListener.Listen(kestrel, options.Bind, options.AmqpPort);
+
+                // The management API and Prometheus listen where AMQP does, as RabbitMQ's listen on every interface.
+                void Http(int port, Action<ListenOptions> keep)
+                {
+                    if (AmqpListener.IsAnyAddress(options.Bind))
+                    {
+                        kestrel.ListenAnyIP(port, keep);
+                    }
+                    else
+                    {
+                        kestrel.Listen(AmqpListener.ParseAddress(options.Bind), port, keep);
+                    }
+                }
+
+                if (options.ManagementPort is { } managementPort)
+                {
+                    Http(managementPort, listen => managementListener = listen);
+                }
+
+                if (options.PrometheusPort is { } prometheusPort)
+                {
+                    Http(prometheusPort, listen => prometheusListener = listen);
+                }
+
                 if (options.DashboardPort is { } dashboardPort)
                 {
                     // The dashboard has no authentication: it listens on the one address --bind names, and on loopback only when
@@ -110,6 +149,8 @@ public sealed class BrokerHost : IAsyncDisposable
             });
 
             var app = builder.Build();
+            int? BoundPort(ListenOptions? listener) => listener is null ? null : ((IPEndPoint)listener.EndPoint).Port;
+            ManagementHosting.Map(app, () => BoundPort(managementListener), () => BoundPort(prometheusListener));
             if (options.DashboardPort is not null)
             {
                 // The only HTTP listener: the AMQP one hands its connections to the AMQP handler, never to these routes.
@@ -118,8 +159,12 @@ public sealed class BrokerHost : IAsyncDisposable
 
             // The silo (and its start-up task, which recovers the virtual hosts) starts before Kestrel listens.
             await app.StartAsync(cancellationToken);
+            var environment = app.Services.GetRequiredService<NodeEnvironment>();
+            environment.AmqpPort = ((IPEndPoint)amqpListener!.EndPoint).Port;
+            environment.ManagementPort = BoundPort(managementListener);
+            environment.PrometheusPort = BoundPort(prometheusListener);
             await siloEndpoints.WriteAsync(Path.GetFullPath(options.DataDir), cancellationToken);
-            return new BrokerHost(app, amqpListener!, dashboardListener, storage, siloEndpoints);
+            return new BrokerHost(app, amqpListener!, dashboardListener, managementListener, prometheusListener, storage, siloEndpoints);
         }
         catch
         {

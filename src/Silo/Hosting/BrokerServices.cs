@@ -13,6 +13,8 @@ using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Hosting;
+using OrleansBroker.Management;
+using OrleansBroker.Management.Nodes;
 
 namespace OrleansBroker.Silo.Hosting;
 
@@ -30,6 +32,12 @@ internal static class BrokerServices
         services.AddSingleton(storage);
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
         services.AddAmqpGateway();
+        ManagementHosting.AddServices(services, new NodeEnvironment
+        {
+            DataDir = options.DataDir,
+            MemoryLimit = options.MemoryHighWatermarkBytes ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * options.MemoryHighWatermarkRelative),
+            DiskFreeLimit = options.DiskFreeLimitBytes,
+        });
     }
 
     /// <summary>

@@ -226,6 +226,10 @@ public sealed class BrokerConfigurationTests : IDisposable
         Assert.Empty(loaded.Overrides);
         Assert.Equal("/var/lib/orleansbroker", loaded.Broker.DataDir);
         loaded.Broker.DataDir = new BrokerOptions().DataDir;
+
+        // The executable's management and Prometheus listeners are on unless configured; a BrokerOptions made in code has them off.
+        Assert.Equal((BrokerConfiguration.DefaultManagementPort, BrokerConfiguration.DefaultPrometheusPort), (loaded.Broker.ManagementPort, loaded.Broker.PrometheusPort));
+        (loaded.Broker.ManagementPort, loaded.Broker.PrometheusPort) = (null, null);
         Assert.Equal(JsonSerializer.Serialize(new BrokerOptions()), JsonSerializer.Serialize(loaded.Broker));
         Assert.Equal(JsonSerializer.Serialize(new GatewayOptions()), JsonSerializer.Serialize(loaded.Gateway));
         Assert.Equal("Information", loaded.Configuration["Logging:Console:LogLevel:OrleansBroker"]);

@@ -6,7 +6,7 @@ public sealed class CommandLineSwitchesTests
 {
     private const string Known =
         "--amqp-port, --bind, --data-dir, --postgres, --config, --rabbitmq-conf, --cluster, --node, --silo-port, "
-        + "--orleans-gateway-port, --advertise, --dashboard-port, --management-port";
+        + "--orleans-gateway-port, --advertise, --dashboard-port, --management-port, --prometheus-port";
 
     [Fact]
     public void Switches_set_their_configuration_keys()

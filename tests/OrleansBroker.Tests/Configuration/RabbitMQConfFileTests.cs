@@ -241,7 +241,7 @@ public sealed class RabbitMQConfFileTests : IDisposable
             ssl_options.verify = verify_peer
             cluster_formation.peer_discovery_backend = classic_config
             cluster_formation.classic_config.nodes.1 = rabbit@node1
-            prometheus.tcp.port = 15692
+            management.ssl.port = 15671
             listeners.tcp = none
             loopback_users.guest = true
             log.file = /var/log/rabbitmq/rabbit.log
@@ -254,7 +254,7 @@ public sealed class RabbitMQConfFileTests : IDisposable
                 "test.conf line 3: 'ssl_options.verify' is not implemented yet and is ignored",
                 "test.conf line 4: 'cluster_formation.peer_discovery_backend' is not implemented yet and is ignored",
                 "test.conf line 5: 'cluster_formation.classic_config.nodes.1' is not implemented yet and is ignored",
-                "test.conf line 6: 'prometheus.tcp.port' is not implemented yet and is ignored",
+                "test.conf line 6: 'management.ssl.port' is not implemented yet and is ignored",
                 "test.conf line 7: 'listeners.tcp = none' is not implemented yet and is ignored (the broker always has its AMQP listener)",
                 "test.conf line 8: 'loopback_users.guest = true' is not implemented yet and is ignored (every user may connect from any address)",
                 "test.conf line 9: 'log.file = /var/log/rabbitmq/rabbit.log' is not implemented yet and is ignored (the broker logs to the console only)",
@@ -300,7 +300,6 @@ public sealed class RabbitMQConfFileTests : IDisposable
                 "test.conf line 2: 'disk_free_limit.absolute' is not implemented yet and is ignored",
                 "test.conf line 3: 'connection_max' is not implemented yet and is ignored",
                 "test.conf line 4: 'consumer_timeout' is not implemented yet and is ignored",
-                "test.conf line 5: 'management.tcp.port' is not implemented yet and is ignored",
             ],
             file.Warnings);
     }

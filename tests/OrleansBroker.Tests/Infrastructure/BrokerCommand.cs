@@ -28,6 +28,10 @@ public sealed record BrokerCommand(int ExitCode, string StandardOutput, string S
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+
+        // Tests run brokers side by side: the management and Prometheus listeners (15672, 15692 by default) stay off.
+        start.Environment["ORLEANSBROKER_Broker__ManagementPort"] = "off";
+        start.Environment["ORLEANSBROKER_Broker__PrometheusPort"] = "off";
         foreach (var (name, value) in environment)
         {
             if (value is null)

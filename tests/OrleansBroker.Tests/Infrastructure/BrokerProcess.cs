@@ -72,6 +72,11 @@ public sealed class BrokerProcess : IAsyncDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
+
+        // Tests run brokers side by side: the management and Prometheus listeners (15672, 15692 by default) stay off
+        // unless a test's switches turn them on.
+        start.Environment["ORLEANSBROKER_Broker__ManagementPort"] = "off";
+        start.Environment["ORLEANSBROKER_Broker__PrometheusPort"] = "off";
         foreach (var argument in new[] { program }.Concat(arguments).Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
