@@ -19,7 +19,8 @@ public static class AmqpGatewayServices
     {
         services.TryAddSingleton<LocalChannels>();
         services.AddSingleton<RoutingReplicas>();
-        services.AddSingleton<IUserAuthenticator, DefaultUserAuthenticator>();
+        services.AddSingleton<IUserAuthenticator, AccessControlAuthenticator>();
+        services.AddSingleton<VirtualHostDeletions>();
 
         // A silo's gateway is named after its silo (set by the silo's host); one without a silo takes a leased id.
         services.AddSingleton(provider => new GatewayLease(

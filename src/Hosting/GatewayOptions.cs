@@ -30,6 +30,12 @@ public sealed class GatewayOptions
     public string DefaultPassword { get; set; } = "guest";
 
     /// <summary>
+    /// Users who may log in only from a loopback address (rabbitmq.conf loopback_users): comma-separated names, or
+    /// "none". Default "guest", as RabbitMQ.
+    /// </summary>
+    public string LoopbackUsers { get; set; } = "guest";
+
+    /// <summary>
     /// The broker node this gateway runs in, set by the silo that hosts it; null for a gateway node without grains.
     /// Queues declared through it live on this node by default (RabbitMQ's client-local locator).
     /// </summary>

@@ -1,18 +1,13 @@
+using OrleansBroker.Grains.Access;
+
 namespace OrleansBroker.Gateway.Authentication;
 
-/// <summary>Checks a user name and password; the user store behind it belongs to the silo.</summary>
+/// <summary>The user store as the handshake asks it: once at start-ok, once at open.</summary>
 public interface IUserAuthenticator
 {
-    /// <summary>True when the credentials are valid.</summary>
-    ValueTask<bool> AuthenticateAsync(string userName, string password);
+    /// <summary>The user when the credentials are valid; null otherwise.</summary>
+    ValueTask<UserRecord?> AuthenticateAsync(string userName, string password);
 
-    /// <summary>True when the user may open the virtual host; also whether the vhost exists.</summary>
-    ValueTask<VirtualHostAccess> CheckVirtualHostAsync(string userName, string vhost);
-}
-
-public enum VirtualHostAccess
-{
-    Allowed,
-    NoSuchVirtualHost,
-    Refused,
+    /// <summary>Whether the vhost exists and what the user may do in it.</summary>
+    ValueTask<ConnectionAccess> GetConnectionAccessAsync(string userName, string vhost);
 }

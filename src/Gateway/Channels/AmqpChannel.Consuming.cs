@@ -59,6 +59,7 @@ internal sealed partial class AmqpChannel
             }
         }
 
+        _access.ReadQueue(queueName, AmqpMethodIds.BasicConsume);
         var queue = QueueGrain(await VirtualHost.ResolveQueue(queueName, ConnectionId));
         var consumer = new ChannelConsumer(tag, consume.NoAck, _consumerPrefetch, queueName, queue);
         CreditGrant initial;
@@ -173,6 +174,7 @@ internal sealed partial class AmqpChannel
 
     private async ValueTask GetAsync(BasicGet get)
     {
+        _access.ReadQueue(QueueName(get.Queue, AmqpMethodIds.BasicGet), AmqpMethodIds.BasicGet);
         var queue = QueueGrain(await VirtualHost.ResolveQueue(QueueName(get.Queue, AmqpMethodIds.BasicGet), ConnectionId));
         var result = await AtQueueAsync(QueueName(get.Queue, AmqpMethodIds.BasicGet), () => queue.Get(Id, get.NoAck));
 

@@ -125,6 +125,7 @@ internal sealed partial class AmqpChannel
         var summary = BasicPropertiesReader.ReadSummary(properties.Span);
         var message = new Message(content.Exchange, content.RoutingKey, properties, summary, buffer[content.PropertiesLength..]);
 
+        _access.Publish(content.Exchange, content.RoutingKey);
         if (!_routes.TryGetExchange(content.Exchange, out var exchange))
         {
             throw new AmqpProtocolException(ReplyCode.NotFound, $"no exchange '{content.Exchange}' in vhost '{_connection.VirtualHost}'", AmqpMethodIds.BasicPublish);
@@ -145,7 +146,7 @@ internal sealed partial class AmqpChannel
             CheckExpiration(expiration);
         }
 
-        if (summary.UserId is { } userId && !string.Equals(userId, _connection.UserName, StringComparison.Ordinal))
+        if (summary.UserId is { } userId && !string.Equals(userId, _connection.UserName, StringComparison.Ordinal) && !_access.IsImpersonator)
         {
             throw new AmqpProtocolException(ReplyCode.PreconditionFailed, $"user_id property set to '{userId}' but authenticated user was '{_connection.UserName}'", AmqpMethodIds.BasicPublish);
         }
@@ -228,7 +229,7 @@ internal sealed partial class AmqpChannel
             _batchesWithMessages.Add(batch);
         }
 
-        batch.Add(message);
+        batch.Add(message, _confirmMode ? _publishSeq : 0);
     }
 
     private void SelectConfirmMode(ConfirmSelect select)

@@ -7,6 +7,7 @@ using OrleansBroker.Gateway.Protocol;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Routing;
+using OrleansBroker.Gateway.Authentication;
 
 namespace OrleansBroker.Gateway.Channels;
 
@@ -26,6 +27,7 @@ internal sealed partial class AmqpChannel
     private readonly UnackedDeliveries _unacked = new();
     private readonly Dictionary<string, ChannelConsumer> _consumers = new(StringComparer.Ordinal);
     private readonly VirtualHostRoutingTable _routes;
+    private readonly AccessChecks _access;
     private readonly RoutingResult _routing = new();
     private readonly Dictionary<string, MessageBatch> _batches = new(StringComparer.Ordinal);
     private readonly List<MessageBatch> _batchesWithMessages = new();
@@ -33,6 +35,10 @@ internal sealed partial class AmqpChannel
     private readonly List<QueueSettlements> _settlementsToSend = new();
     private readonly List<UnackedDelivery> _taken = new();
     private readonly List<ValueTask> _calls = new();
+    private readonly List<ValueTask<EnqueueOutcome>> _enqueues = new();
+
+    // Publish sequence numbers a queue refused in the current flush (overflow reject-publish): nacked, not acked.
+    private List<ulong>? _rejectedSequences;
     private ChannelState _state = ChannelState.Open;
     private ulong _nextDeliveryTag;
     private ushort _consumerPrefetch;
@@ -57,6 +63,7 @@ internal sealed partial class AmqpChannel
         Number = number;
         Id = id;
         _routes = connection.Services.Routing.Table(connection.VirtualHost);
+        _access = new AccessChecks(connection.Permissions, _routes);
     }
 
     public ushort Number { get; }
@@ -214,11 +221,11 @@ internal sealed partial class AmqpChannel
         {
             foreach (var batch in _batchesWithMessages)
             {
-                _calls.Add(batch.Queue.Enqueue(new Orleans.Concurrency.Immutable<Message[]>(batch.Take())));
+                _enqueues.Add(batch.Queue.Enqueue(new Orleans.Concurrency.Immutable<Message[]>(batch.Take())));
             }
 
+            enqueueFailure = await AwaitEnqueuesAsync();
             _batchesWithMessages.Clear();
-            enqueueFailure = await AwaitCallsAsync();
             if (enqueueFailure is not null)
             {
                 _connection.Services.Logger.LogInformation("channel {Channel}: a queue did not take published messages: {Reason}", Id, enqueueFailure.Message);
@@ -228,13 +235,17 @@ internal sealed partial class AmqpChannel
         if (_confirmMode && _publishSeq > _confirmedSeq)
         {
             var multiple = _publishSeq - _confirmedSeq > 1;
-            if (enqueueFailure is null)
+            if (enqueueFailure is not null)
             {
-                _connection.SendMethod(Number, new BasicAck(_publishSeq, multiple));
+                _connection.SendMethod(Number, new BasicNack(_publishSeq, multiple, true));
+            }
+            else if (_rejectedSequences is { Count: > 0 })
+            {
+                SendConfirmsWithNacks(_rejectedSequences);
             }
             else
             {
-                _connection.SendMethod(Number, new BasicNack(_publishSeq, multiple, true));
+                _connection.SendMethod(Number, new BasicAck(_publishSeq, multiple));
             }
 
             _confirmedSeq = _publishSeq;
@@ -261,6 +272,71 @@ internal sealed partial class AmqpChannel
         }
 
         ForgetBatchesOfManyQueues();
+    }
+
+    /// <summary>
+    /// Await the enqueue calls, one per batch in <see cref="_batchesWithMessages"/> order, all of them even when one
+    /// fails; collect the sequence numbers of refused messages; return the first failure.
+    /// </summary>
+    private async ValueTask<Exception?> AwaitEnqueuesAsync()
+    {
+        Exception? failure = null;
+        for (var i = 0; i < _enqueues.Count; i++)
+        {
+            var batch = _batchesWithMessages[i];
+            try
+            {
+                if ((await _enqueues[i]).Rejected is { } rejected && _confirmMode)
+                {
+                    _rejectedSequences ??= new List<ulong>();
+                    foreach (var position in rejected)
+                    {
+                        _rejectedSequences.Add(batch.SequenceAt(position));
+                    }
+                }
+            }
+            catch (Exception e)
+            {
+                failure ??= e;
+            }
+
+            batch.Answered();
+        }
+
+        _enqueues.Clear();
+        return failure;
+    }
+
+    /// <summary>
+    /// Confirm everything published up to <see cref="_publishSeq"/>: a nack for each refused message (a message routed
+    /// to several queues is nacked when any of them refused it), acks (multiple) for the runs between them.
+    /// </summary>
+    private void SendConfirmsWithNacks(List<ulong> rejected)
+    {
+        rejected.Sort();
+        var confirmed = _confirmedSeq;
+        foreach (var sequence in rejected)
+        {
+            if (sequence <= confirmed)
+            {
+                continue;
+            }
+
+            if (sequence - 1 > confirmed)
+            {
+                _connection.SendMethod(Number, new BasicAck(sequence - 1, sequence - 1 - confirmed > 1));
+            }
+
+            _connection.SendMethod(Number, new BasicNack(sequence, false, false));
+            confirmed = sequence;
+        }
+
+        if (_publishSeq > confirmed)
+        {
+            _connection.SendMethod(Number, new BasicAck(_publishSeq, _publishSeq - confirmed > 1));
+        }
+
+        rejected.Clear();
     }
 
     /// <summary>Await the grain calls started in <see cref="_calls"/>, all of them even when one fails; returns the first failure.</summary>

@@ -48,7 +48,10 @@ internal sealed partial class AmqpConnection
     }
 
     /// <summary>Broker shutdown: connection.close 320 CONNECTION_FORCED, then the socket goes after a short grace.</summary>
-    public void CloseForShutdown()
+    public void CloseForShutdown() => CloseForced("CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'");
+
+    /// <summary>connection.close 320 CONNECTION_FORCED with this text (the broker stops, the vhost is deleted).</summary>
+    public void CloseForced(string replyText)
     {
         if (_state >= ConnectionState.Closing)
         {
@@ -61,7 +64,7 @@ internal sealed partial class AmqpConnection
             return;
         }
 
-        SendConnectionClose(ReplyCode.ConnectionForced, "CONNECTION_FORCED - broker forced connection closure with reason 'shutdown'", 0);
+        SendConnectionClose(ReplyCode.ConnectionForced, replyText, 0);
         _closingDeadline = Environment.TickCount64 + 2000;
     }
 

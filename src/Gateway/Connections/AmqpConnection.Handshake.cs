@@ -62,9 +62,12 @@ internal sealed partial class AmqpConnection
             return;
         }
 
-        if (!await _services.Authenticator.AuthenticateAsync(user, password))
+        var refusal = await _services.Authenticator.AuthenticateAsync(user, password) is null ? $"user '{user}' - invalid credentials"
+            : !FromLoopback && LoopbackUsers.Contains(_services.Options.LoopbackUsers, user) ? $"user '{user}' can only connect via localhost"
+            : null;
+        if (refusal is not null)
         {
-            _services.Logger.LogWarning("connection {Id} from {Remote}: login refused for user '{User}' with mechanism {Mechanism}", Id, RemoteAddress, user, startOk.Mechanism);
+            _services.Logger.LogWarning("connection {Id} from {Remote}: {Mechanism} login refused: {Reason}", Id, RemoteAddress, startOk.Mechanism, refusal);
             var text = $"ACCESS_REFUSED - Login was refused using authentication mechanism {startOk.Mechanism}. For details see the broker logfile.";
             if (HasClientCapability("authentication_failure_close"))
             {
@@ -112,19 +115,20 @@ internal sealed partial class AmqpConnection
 
     private async ValueTask OpenAsync(ConnectionOpen open)
     {
-        var access = await _services.Authenticator.CheckVirtualHostAsync(UserName, open.VirtualHost);
-        if (access == VirtualHostAccess.NoSuchVirtualHost)
+        var access = await _services.Authenticator.GetConnectionAccessAsync(UserName, open.VirtualHost);
+        if (!access.VirtualHostExists)
         {
             FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - vhost {open.VirtualHost} not found", AmqpMethodIds.ConnectionOpen);
             return;
         }
 
-        if (access == VirtualHostAccess.Refused)
+        if (access.Permission is not { } permission)
         {
             FailConnection(ReplyCode.NotAllowed, $"NOT_ALLOWED - access to vhost '{open.VirtualHost}' refused for user '{UserName}'", AmqpMethodIds.ConnectionOpen);
             return;
         }
 
+        Permissions = new ConnectionPermissions(UserName, open.VirtualHost, permission, access.TopicPermissions, access.Tags);
         VirtualHost = open.VirtualHost;
         VirtualHostGrain = _services.Grains.GetGrain<IVirtualHostGrain>(VirtualHost);
         await _services.Routing.EnsureSubscribedAsync(VirtualHost);

@@ -6,6 +6,8 @@ using OrleansBroker.Gateway.Channels;
 using OrleansBroker.Gateway.Protocol;
 using OrleansBroker.Grains.VirtualHosts;
 
+using OrleansBroker.Gateway.Authentication;
+
 namespace OrleansBroker.Gateway.Connections;
 
 /// <summary>
@@ -65,6 +67,9 @@ internal sealed partial class AmqpConnection
 
     public string RemoteAddress { get; }
 
+    /// <summary>The client connected from a loopback address (loopback_users may log in only so).</summary>
+    public bool FromLoopback { get; init; }
+
     public FrameOutput Output { get; } = new();
 
     public GatewayServices Services => _services;
@@ -84,6 +89,9 @@ internal sealed partial class AmqpConnection
     public ushort HeartbeatSeconds { get; private set; }
 
     public IVirtualHostGrain VirtualHostGrain { get; private set; } = null!;
+
+    /// <summary>What the user may do in the vhost; set at connection.open, before any channel opens.</summary>
+    internal ConnectionPermissions Permissions { get; private set; } = null!;
 
     /// <summary>Serve the connection until the client leaves, an error closes it, or the broker stops.</summary>
     public async Task RunAsync()

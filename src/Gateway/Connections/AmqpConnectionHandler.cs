@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.AspNetCore.Connections;
 
 namespace OrleansBroker.Gateway.Connections;
@@ -9,6 +10,7 @@ public sealed class AmqpConnectionHandler(GatewayServices services, ConnectionRe
     {
         var connection = new AmqpConnection(services, registry.NextId(), context.RemoteEndPoint?.ToString() ?? "unknown", context.Transport, context.Abort)
         {
+            FromLoopback = context.RemoteEndPoint is IPEndPoint remote && IPAddress.IsLoopback(remote.Address.IsIPv4MappedToIPv6 ? remote.Address.MapToIPv4() : remote.Address),
             LocalAddress = context.LocalEndPoint?.ToString() ?? "unknown",
         };
         registry.Add(connection);

@@ -73,6 +73,18 @@ public sealed class ConnectionRegistry : IDisposable
 
     internal void Remove(AmqpConnection connection) => _connections.TryRemove(connection.Id, out _);
 
+    /// <summary>The vhost was deleted: its connections here close with 320, as RabbitMQ's do when the vhost goes down.</summary>
+    public void CloseConnectionsOf(string vhost)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            if (string.Equals(connection.VirtualHost, vhost, StringComparison.Ordinal))
+            {
+                connection.CloseForced($"CONNECTION_FORCED - vhost '{vhost}' is down");
+            }
+        }
+    }
+
     private void CancelConsumersOfDownQueue(string vhost, string queue)
     {
         foreach (var connection in _connections.Values)

@@ -8,6 +8,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Orleans.Configuration;
 using Orleans.Hosting;
+using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains.Gateways;
 using OrleansBroker.Grains.Nodes;
@@ -84,6 +85,7 @@ public sealed class GatewayNodeHost : IAsyncDisposable
 
         // The cluster client connects before Kestrel listens.
         await app.StartAsync(cancellationToken);
+        await app.Services.GetRequiredService<VirtualHostDeletions>().StartAsync().WaitAsync(cancellationToken);
         return new GatewayNodeHost(app, amqpListener!);
     }
 

@@ -14,6 +14,9 @@ internal sealed class ConsumerSlot(ConsumerRegistration registration, ChannelDel
 
     public string Tag => Registration.ConsumerTag;
 
+    /// <summary>Its x-priority (consumer priority), 0 when none; validated at consume.</summary>
+    public long Priority { get; } = QueueFeatures.ConsumerArgumentValidation.Priority(registration.Arguments);
+
     /// <summary>Deliveries it may be sent in all; more credit moves it up.</summary>
     public long Limit { get; set; } = registration.Credit;
 

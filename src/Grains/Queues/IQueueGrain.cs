@@ -25,9 +25,12 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("GetCounts")]
     ValueTask<QueueCounts> GetCounts();
 
-    /// <summary>Append messages in order; completes when they are accepted (persistent ones on disk).</summary>
+    /// <summary>
+    /// Append messages in order; completes when they are accepted (persistent ones on disk), saying which ones a full
+    /// queue refused (overflow reject-publish).
+    /// </summary>
     [Alias("Enqueue")]
-    ValueTask Enqueue(Immutable<Message[]> messages);
+    ValueTask<EnqueueOutcome> Enqueue(Immutable<Message[]> messages);
 
     /// <summary>Attach a consumer. 403 ACCESS_REFUSED when exclusivity forbids it.</summary>
     [Alias("Consume")]

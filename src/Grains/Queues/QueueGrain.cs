@@ -6,6 +6,7 @@ using OrleansBroker.Grains.Policies;
 using OrleansBroker.Grains.QueueFeatures;
 using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.Storage;
+using OrleansBroker.Grains.VirtualHosts;
 
 namespace OrleansBroker.Grains.Queues;
 
@@ -20,6 +21,10 @@ namespace OrleansBroker.Grains.Queues;
 /// in memory (paged); they are read back in batches as they near the head, as RabbitMQ's lazy and classic v2 queues
 /// do, so a backlog larger than memory costs a few dozen bytes a message.
 /// Kept alive: transient messages and consumers live only in this activation, so idle collection must not drop it.
+/// Features from arguments and policies (<see cref="EffectiveQueueSettings"/>) cost nothing when off: message TTL
+/// (deadlines in the entries, expired heads dropped by one timer), length limits with their overflow behaviour,
+/// dead-lettering (one hand-over per turn to <see cref="IDeadLetterPublisher"/>), priority levels, consumer
+/// priorities, single active consumer, x-expires (one timer) and quorum queues' delivery limit.
 /// </summary>
 [GrainType("queue"), KeepAlive, QueueHomePlacement]
 public sealed partial class QueueGrain : Grain, IQueueGrain
@@ -31,23 +36,43 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
 
     private readonly IPersistentState<QueueState> _state;
     private readonly IMessageStore _store;
+    private readonly IDeadLetterPublisher _deadLetterPublisher;
     private readonly ClusterNodes _nodes;
     private readonly LocalChannels _localChannels;
     private readonly long _residentLimit;
     private readonly string _key;
     private readonly List<ulong> _storeIds = new();
-    private readonly ReadyMessages _ready = new();
+    private ReadyQueue _ready = new(1);
     private readonly Dictionary<ulong, UnackedEntry> _unacked = new();
     private readonly List<ConsumerSlot> _consumers = new();
     private readonly Dictionary<string, ChannelDeliveries> _channels = new(StringComparer.Ordinal);
     private readonly List<ChannelDeliveries> _channelsWithDeliveries = new();
     private readonly HashSet<SiloAddress> _deadSilosReleased = new();
 
+    // Messages leaving this turn other than by delivery (expired, over the length limit, rejected, past the delivery
+    // limit): dead-lettered and removed from the store at the turn's end (FlushDyingAsync).
+    private readonly List<(QueueEntry Entry, DeadLetterReason Reason)> _dying = new();
+
     // Runs while channels hold something of this queue (consumers, unacked deliveries), in a cluster only.
     private IGrainTimer? _channelWatch;
     private ulong _nextId = 1;
     private int _nextConsumer;
     private bool _hadConsumer;
+
+    /// <summary>Body bytes of the ready messages (x-max-length-bytes counts these, as RabbitMQ's message_bytes_ready).</summary>
+    private long _readyBodyBytes;
+
+    // Whether a ready message may have a deadline: a queue without TTLs never reads the clock for them.
+    private bool _mayExpire;
+
+    // Fires when the earliest deadline among the heads is reached (message TTL); armed only while one is.
+    private IGrainTimer? _expiryTimer;
+    private long _expiryArmedFor;
+
+    // x-expires: when the queue was last used (consumer, basic.get, declare), and the timer that deletes it unused.
+    private long _lastUsed;
+    private IGrainTimer? _leaseTimer;
+    private bool _hasConsumerPriorities;
 
     /// <summary>What the queue does, from its arguments and the policies in force (<see cref="ResolveSettings"/>).</summary>
     private EffectiveQueueSettings _settings = new();
@@ -61,6 +86,7 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
     public QueueGrain(
         [PersistentState("queue", GrainStorageNames.Broker)] IPersistentState<QueueState> state,
         IMessageStore store,
+        IDeadLetterPublisher deadLetterPublisher,
         ClusterNodes nodes,
         LocalChannels localChannels,
         IOptions<QueueOptions> options)
@@ -68,6 +94,7 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         _localChannels = localChannels;
         _state = state;
         _store = store;
+        _deadLetterPublisher = deadLetterPublisher;
         _nodes = nodes;
         _residentLimit = options.Value.ResidentBytes;
         _key = this.GetPrimaryKeyString();
@@ -92,24 +119,39 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
             return;
         }
 
+        // A durable queue's x-expires lease starts again when the broker does, as RabbitMQ documents.
+        _lastUsed = NowMilliseconds();
+        ArmLease();
         if (Declaration is not { Durable: true })
         {
             return;
         }
 
-        await foreach (var recovered in _store.RecoverAsync(_key, _residentLimit, cancellationToken))
+        // Priority levels are known only with the message in hand: a priority queue keeps its messages resident.
+        var residentLimit = _settings.MaxPriority is null ? _residentLimit : long.MaxValue;
+        await foreach (var recovered in _store.RecoverAsync(_key, residentLimit, cancellationToken))
         {
             var id = recovered.Message.Id;
-            _ready.Append(recovered.Paged
-                ? new QueueEntry(id, null, recovered.Delivered, Stored: true)
-                : new QueueEntry(id, Materialize(recovered.Message), recovered.Delivered, Stored: true));
-            if (!recovered.Paged)
+            var enqueuedAt = QueueMessageIds.EnqueuedAt(id) ?? _lastUsed;
+            if (recovered.Paged)
             {
-                _residentBytes += Size(_ready.PeekTail().Message!);
+                var deadline = MessageDeadline.Compute(_settings.QueueType, _settings.MessageTtl, null, enqueuedAt) ?? 0;
+                _ready.Append(new QueueEntry(id, null, recovered.Delivered, Stored: true, deadline));
+                _mayExpire |= deadline != 0;
+            }
+            else
+            {
+                var message = Materialize(recovered.Message);
+                var entry = NewEntry(id, message, stored: true, enqueuedAt) with { Redelivered = recovered.Delivered };
+                _ready.Append(entry);
+                _residentBytes += Size(message);
+                _readyBodyBytes += entry.BodySize;
             }
 
             _nextId = Math.Max(_nextId, id + 1);
         }
+
+        await ApplyLimitsAsync();
     }
 
     public async Task Create(string vhost, QueueDeclaration declaration, string? exclusiveOwner, string? homeNode)
@@ -118,6 +160,8 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         _state.State = new QueueState { VirtualHost = vhost, Declaration = declaration, ExclusiveOwner = exclusiveOwner, HomeNode = homeNode };
         ResolveSettings();
         await _state.WriteStateAsync();
+        _lastUsed = NowMilliseconds();
+        ArmLease();
     }
 
     public async ValueTask ApplyPolicies(AppliedPolicies policies)
@@ -131,53 +175,84 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         _state.State.Policies = policies;
         await _state.WriteStateAsync();
         ResolveSettings();
+        ArmLease();
+        await ApplyLimitsAsync();
     }
 
+    /// <summary>Asked at every queue.declare of the queue (which counts as a use for x-expires).</summary>
     public ValueTask<QueueCounts> GetCounts()
     {
         EnsureHome();
+        NoteUsed();
         return ValueTask.FromResult(Counts());
     }
 
-    public async ValueTask Enqueue(Immutable<Message[]> batch)
+    public async ValueTask<EnqueueOutcome> Enqueue(Immutable<Message[]> batch)
     {
         EnsureHome();
         if (Declaration is null)
         {
             // Deleted between routing and enqueue: the message had nowhere to go.
-            return;
+            return EnqueueOutcome.AllAccepted;
         }
 
         var messages = batch.Value;
-        var firstId = _nextId;
-        _nextId += (ulong)messages.Length;
-        if (Declaration.Durable)
+        var now = NowMilliseconds();
+        if (_mayExpire)
         {
-            await StoreAsync(messages, firstId);
+            DropExpired(now);
         }
 
-        var id = firstId;
-        foreach (var message in messages)
+        var rejected = _settings.Overflow != QueueOverflow.DropHead && IsLimited ? FindOverflowing(messages) : null;
+        var firstId = QueueMessageIds.First(_nextId, now);
+        _nextId = firstId + (ulong)messages.Length;
+        if (Declaration.Durable)
         {
-            var stored = IsStored(message);
-            if (stored && _residentBytes >= _residentLimit)
+            await StoreAsync(messages, firstId, rejected);
+        }
+
+        var pageOut = _settings.MaxPriority is null;
+        var next = 0;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var message = messages[i];
+            var id = firstId + (ulong)i;
+            if (rejected is not null && next < rejected.Length && rejected[next] == i)
             {
-                _ready.Append(new QueueEntry(id++, null, false, Stored: true));
+                next++;
+                if (_settings.Overflow == QueueOverflow.RejectPublishDlx)
+                {
+                    _dying.Add((new QueueEntry(id, message, false, Stored: false), DeadLetterReason.MaxLength));
+                }
+
+                continue;
+            }
+
+            var entry = NewEntry(id, message, IsStored(message), now);
+            _readyBodyBytes += entry.BodySize;
+            if (entry.Stored && pageOut && _residentBytes >= _residentLimit)
+            {
+                _ready.Append(entry with { Message = null });
             }
             else
             {
-                _ready.Append(new QueueEntry(id++, message, false, stored));
+                _ready.Append(entry);
                 _residentBytes += Size(message);
             }
         }
 
-        await DispatchAsync();
+        await DispatchAsync(dropExpired: false);
+
+        // What no consumer took at once: a TTL of 0 is over already, and drop-head trims the queue to its limits.
+        await ApplyLimitsAsync();
+        return rejected is null ? EnqueueOutcome.AllAccepted : new EnqueueOutcome(rejected);
     }
 
     public async ValueTask Consume(ConsumerRegistration registration, IConsumerObserver observer)
     {
         EnsureHome();
         EnsureExists();
+        ConsumerArgumentValidation.Validate(_settings.QueueType, VirtualHost, Name, registration.Arguments);
         if (_consumers.Count > 0 && (registration.Exclusive || _consumers[0].Registration.Exclusive))
         {
             throw BrokerException.AccessRefused($"queue '{Name}' in vhost '{VirtualHost}' in exclusive use");
@@ -190,9 +265,12 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         channel.Consumers++;
-        _consumers.Add(new ConsumerSlot(registration, channel));
+        var slot = new ConsumerSlot(registration, channel);
+        _consumers.Add(slot);
+        _hasConsumerPriorities |= slot.Priority != 0;
         WatchChannels();
         _hadConsumer = true;
+        NoteUsed();
         await DispatchAsync();
     }
 
@@ -217,6 +295,8 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
             _nextConsumer--;
         }
 
+        _hasConsumerPriorities = _consumers.Exists(c => c.Priority != 0);
+        NoteUsed();
         await DispatchAsync();
         return new ConsumerCancelResult(true, consumer.Delivered, _hadConsumer && _consumers.Count == 0 && Declaration is { AutoDelete: true });
     }
@@ -225,6 +305,13 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
     {
         EnsureHome();
         EnsureExists();
+        NoteUsed();
+        if (_mayExpire)
+        {
+            DropExpired(NowMilliseconds());
+            await FlushDyingAsync();
+        }
+
         if (!await EnsureHeadResidentAsync())
         {
             return new QueueGetResult(null, 0);
@@ -250,7 +337,8 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
             }
         }
 
-        var delivery = new Delivery(string.Empty, entry.Id, entry.Message!, entry.Redelivered);
+        var delivery = new Delivery(string.Empty, entry.Id, Outgoing(entry, basicGet: true), entry.Redelivered);
+        ArmExpiry();
         return new QueueGetResult(delivery, (uint)_ready.Count);
     }
 
@@ -268,10 +356,25 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
             var entry = unacked.Entry;
             if (settlement.Kind is SettlementKind.Requeue or SettlementKind.Return && Declaration is not null)
             {
-                var returned = settlement.Kind == SettlementKind.Return;
-                _ready.Insert(returned ? entry : entry with { Redelivered = true });
+                if (settlement.Kind == SettlementKind.Requeue)
+                {
+                    entry = entry with { Redelivered = true, DeliveryCount = entry.DeliveryCount + 1 };
+                    if (_settings.DeliveryLimit is { } limit && entry.DeliveryCount > limit)
+                    {
+                        _dying.Add((entry, DeadLetterReason.DeliveryLimit));
+                        continue;
+                    }
+                }
+
+                _ready.Insert(entry);
                 _residentBytes += Size(entry.Message!);
+                _readyBodyBytes += entry.BodySize;
+                _mayExpire |= entry.Deadline != 0;
                 requeued = true;
+            }
+            else if (settlement.Kind == SettlementKind.Discard && _settings.DeadLetterExchange is not null && Declaration is not null)
+            {
+                _dying.Add((entry, DeadLetterReason.Rejected));
             }
             else if (entry.Stored)
             {
@@ -280,6 +383,7 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         FlushStoreIds(remove: true);
+        await FlushDyingAsync();
         var credited = false;
         foreach (var grant in batch.Credits)
         {
@@ -312,6 +416,7 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         }
 
         _residentBytes = 0;
+        _readyBodyBytes = 0;
         FlushStoreIds(remove: true);
         return ValueTask.FromResult(count);
     }
@@ -343,7 +448,12 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         _channels.Clear();
         var count = (uint)_ready.Clear();
         _residentBytes = 0;
+        _readyBodyBytes = 0;
         _unacked.Clear();
+        _expiryTimer?.Dispose();
+        _expiryTimer = null;
+        _leaseTimer?.Dispose();
+        _leaseTimer = null;
         if (Declaration.Durable)
         {
             await _store.DeleteQueueAsync(_key);
@@ -430,19 +540,294 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         }
     }
 
-    private void ResolveSettings() => _settings = Declaration is { } declaration
-        ? EffectiveQueueSettings.Resolve(declaration.Arguments, _state.State.Policies ?? AppliedPolicies.None)
-        : new EffectiveQueueSettings();
+    private void ResolveSettings()
+    {
+        _settings = Declaration is { } declaration
+            ? EffectiveQueueSettings.Resolve(declaration.Arguments, _state.State.Policies ?? AppliedPolicies.None)
+            : new EffectiveQueueSettings();
+
+        // x-max-priority is an argument only, fixed for the queue's life: levels change only for a new declaration.
+        var levels = (_settings.MaxPriority ?? 0) + 1;
+        if (_ready.Count == 0)
+        {
+            _ready = new ReadyQueue(levels);
+        }
+    }
+
+    private static long NowMilliseconds() => DateTimeOffset.UtcNow.ToUnixTimeMilliseconds();
+
+    private bool IsLimited => _settings.MaxLength is not null || _settings.MaxLengthBytes is not null;
+
+    /// <summary>A ready entry for a message enqueued at <paramref name="enqueuedAt"/>: its deadline, priority level and size.</summary>
+    private QueueEntry NewEntry(ulong id, Message message, bool stored, long enqueuedAt)
+    {
+        var deadline = _settings.MessageTtl is null && message.Summary.Expiration is null
+            ? 0
+            : MessageDeadline.Compute(_settings.QueueType, _settings.MessageTtl, message.Summary.Expiration, enqueuedAt) ?? 0;
+        _mayExpire |= deadline != 0;
+        return new QueueEntry(id, message, false, stored, deadline, _settings.EffectivePriority(message.Summary.Priority), 0, message.Body.Length);
+    }
+
+    /// <summary>
+    /// reject-publish(-dlx): the positions of the messages that would take the queue past a limit, in order
+    /// (rabbit_amqqueue_process:will_overflow: the queue with the message would be longer or larger than allowed).
+    /// </summary>
+    private int[]? FindOverflowing(Message[] messages)
+    {
+        List<int>? rejected = null;
+        long count = _ready.Count;
+        var bytes = _readyBodyBytes;
+        for (var i = 0; i < messages.Length; i++)
+        {
+            var size = messages[i].Body.Length;
+            if (count + 1 > (_settings.MaxLength ?? long.MaxValue) || bytes + size > (_settings.MaxLengthBytes ?? long.MaxValue))
+            {
+                (rejected ??= new List<int>()).Add(i);
+                continue;
+            }
+
+            count++;
+            bytes += size;
+        }
+
+        return rejected?.ToArray();
+    }
+
+    /// <summary>Drop what has expired at the heads and, with drop-head, what is over the length limits; dead-letter them.</summary>
+    private async ValueTask ApplyLimitsAsync()
+    {
+        if (_mayExpire)
+        {
+            DropExpired(NowMilliseconds());
+        }
+
+        if (IsLimited && _settings.Overflow == QueueOverflow.DropHead)
+        {
+            var maxLength = _settings.MaxLength ?? long.MaxValue;
+            var maxBytes = _settings.MaxLengthBytes ?? long.MaxValue;
+            while (_ready.Count > 0 && (_ready.Count > maxLength || _readyBodyBytes > maxBytes))
+            {
+                _dying.Add((TakeHead(), DeadLetterReason.MaxLength));
+            }
+        }
+
+        await FlushDyingAsync();
+        ArmExpiry();
+    }
+
+    /// <summary>Take the expired messages off the heads (RabbitMQ drops them only there), to be dead-lettered.</summary>
+    private void DropExpired(long now)
+    {
+        while (_ready.TryTakeExpiredHead(now, out var entry))
+        {
+            Taken(entry);
+            _dying.Add((entry, DeadLetterReason.Expired));
+        }
+
+        if (_ready.Count == 0)
+        {
+            _mayExpire = false;
+        }
+    }
+
+    /// <summary>Arm the expiry timer for the earliest deadline at a head, if it is not armed for it already.</summary>
+    private void ArmExpiry()
+    {
+        var deadline = _mayExpire ? _ready.EarliestHeadDeadline() : 0;
+        if (deadline == 0 || deadline == _expiryArmedFor)
+        {
+            return;
+        }
+
+        _expiryArmedFor = deadline;
+        var due = TimeSpan.FromMilliseconds(Math.Max(deadline - NowMilliseconds(), 0));
+        if (_expiryTimer is null)
+        {
+            _expiryTimer = this.RegisterGrainTimer(OnExpiryAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        }
+        else
+        {
+            _expiryTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    private async Task OnExpiryAsync(CancellationToken cancellationToken)
+    {
+        _expiryArmedFor = 0;
+        if (Declaration is not null)
+        {
+            await ApplyLimitsAsync();
+        }
+    }
+
+    /// <summary>
+    /// The messages that left this turn other than by delivery: dead-lettered (read back first when paged out) when the
+    /// queue has a dead-letter exchange, then removed from the store.
+    /// </summary>
+    private async ValueTask FlushDyingAsync()
+    {
+        if (_dying.Count == 0)
+        {
+            return;
+        }
+
+        if (_settings.DeadLetterExchange is { } exchange)
+        {
+            Dictionary<ulong, Message>? pagedIn = null;
+            var paged = _dying.Where(d => d.Entry.Message is null).Select(d => d.Entry.Id).ToArray();
+            if (paged.Length > 0)
+            {
+                pagedIn = new Dictionary<ulong, Message>(paged.Length);
+                await foreach (var stored in _store.ReadManyAsync(_key, paged))
+                {
+                    pagedIn[stored.Id] = Materialize(stored);
+                }
+            }
+
+            var now = DateTimeOffset.UtcNow;
+            var batch = new List<DeadLetter>(_dying.Count);
+            foreach (var (entry, reason) in _dying)
+            {
+                if ((entry.Message ?? pagedIn?.GetValueOrDefault(entry.Id)) is not { } message)
+                {
+                    continue;
+                }
+
+                var routingKeys = SenderSelectedDistribution.RoutingKeys(message.RoutingKey, message.Headers);
+                var prepared = DeadLettering.Prepare(
+                    message.Properties.Span, reason, Name, message.Exchange, routingKeys, exchange, _settings.DeadLetterRoutingKey, now);
+                batch.Add(new DeadLetter(prepared, message.Body, reason));
+            }
+
+            _deadLetterPublisher.Publish(VirtualHost, batch);
+        }
+
+        foreach (var (entry, _) in _dying)
+        {
+            if (entry.Stored)
+            {
+                _storeIds.Add(entry.Id);
+            }
+        }
+
+        _dying.Clear();
+        FlushStoreIds(remove: true);
+    }
+
+    /// <summary>
+    /// The message as handed out: quorum queues add x-delivery-count (on a copy) to redeliveries and to every basic.get.
+    /// </summary>
+    private Message Outgoing(in QueueEntry entry, bool basicGet)
+    {
+        var message = entry.Message!;
+        if (_settings.QueueType != QueueType.Quorum || !DeliveryCountHeader.IsCarried(entry.DeliveryCount, basicGet))
+        {
+            return message;
+        }
+
+        var properties = DeliveryCountHeader.Apply(message.Properties.Span, entry.DeliveryCount);
+        return new Message(message.Exchange, message.RoutingKey, properties, BasicPropertiesReader.ReadSummary(properties), message.Body);
+    }
+
+    /// <summary>
+    /// Consumer priorities: among the consumers with credit, those of the highest priority take turns (round-robin from
+    /// where the last delivery left off).
+    /// </summary>
+    private ConsumerSlot? NextByPriority()
+    {
+        var best = -1;
+        for (var tried = 0; tried < _consumers.Count; tried++)
+        {
+            var index = (_nextConsumer + tried) % _consumers.Count;
+            var consumer = _consumers[index];
+            if (consumer.HasCredit && (best < 0 || consumer.Priority > _consumers[best].Priority))
+            {
+                best = index;
+            }
+        }
+
+        if (best < 0)
+        {
+            return null;
+        }
+
+        _nextConsumer = best + 1;
+        return _consumers[best];
+    }
+
+    /// <summary>The queue was used (consumer, basic.get, declare): its x-expires lease starts again.</summary>
+    private void NoteUsed()
+    {
+        if (_settings.Expires is not null)
+        {
+            _lastUsed = NowMilliseconds();
+        }
+    }
+
+    /// <summary>x-expires: check for disuse when the lease would run out; no timer without x-expires.</summary>
+    private void ArmLease()
+    {
+        if (_settings.Expires is not { } expires || Declaration is null)
+        {
+            _leaseTimer?.Dispose();
+            _leaseTimer = null;
+            return;
+        }
+
+        var due = TimeSpan.FromMilliseconds(Math.Max(_lastUsed + expires - NowMilliseconds(), 0));
+        if (_leaseTimer is null)
+        {
+            _leaseTimer = this.RegisterGrainTimer(OnLeaseAsync, new GrainTimerCreationOptions(due, Timeout.InfiniteTimeSpan));
+        }
+        else
+        {
+            _leaseTimer.Change(due, Timeout.InfiniteTimeSpan);
+        }
+    }
+
+    /// <summary>
+    /// The lease ran out unless the queue was used since: delete it through its virtual host (directory, bindings), as
+    /// queue.delete does, without waiting here: the virtual host calls back into this queue to delete it.
+    /// </summary>
+    private Task OnLeaseAsync(CancellationToken cancellationToken)
+    {
+        if (_settings.Expires is not { } expires || Declaration is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        if (_consumers.Count > 0 || NowMilliseconds() < _lastUsed + expires)
+        {
+            _lastUsed = _consumers.Count > 0 ? NowMilliseconds() : _lastUsed;
+            ArmLease();
+            return Task.CompletedTask;
+        }
+
+        _ = DeleteUnusedAsync(GrainFactory.GetGrain<IVirtualHostGrain>(VirtualHost), Name, _state.State.ExclusiveOwner ?? string.Empty);
+        return Task.CompletedTask;
+    }
+
+    private static async Task DeleteUnusedAsync(IVirtualHostGrain virtualHost, string name, string owner)
+    {
+        try
+        {
+            await virtualHost.DeleteQueue(name, ifUnused: true, ifEmpty: false, owner);
+        }
+        catch (BrokerException)
+        {
+            // A consumer came in the meantime (in use): the queue stays, and its lease starts again with the next use.
+        }
+    }
 
     /// <summary>Write the persistent ones to disk before they become visible (and before the publisher's confirm).</summary>
-    private async ValueTask StoreAsync(Message[] messages, ulong firstId)
+    private async ValueTask StoreAsync(Message[] messages, ulong firstId, int[]? rejected)
     {
         StoredMessage[]? stored = null;
         var count = 0;
         for (var i = 0; i < messages.Length; i++)
         {
             var message = messages[i];
-            if (message.IsPersistent)
+            if (message.IsPersistent && (rejected is null || Array.BinarySearch(rejected, i) < 0))
             {
                 stored ??= new StoredMessage[messages.Length];
                 stored[count++] = new StoredMessage(firstId + (ulong)i, message.Exchange, message.RoutingKey, message.Properties, message.Body);
@@ -499,12 +884,19 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
     private QueueEntry TakeHead()
     {
         var entry = _ready.TakeHead();
+        Taken(entry);
+        return entry;
+    }
+
+    /// <summary>Account for an entry that left the ready messages.</summary>
+    private void Taken(in QueueEntry entry)
+    {
         if (entry.Message is { } message)
         {
             _residentBytes -= Size(message);
         }
 
-        return entry;
+        _readyBodyBytes -= entry.BodySize;
     }
 
     /// <summary>
@@ -519,7 +911,7 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
             await PageInAsync();
             if (_ready.Count > 0 && _ready.PeekHead().Message is null)
             {
-                _ready.TakeHead();
+                TakeHead();
             }
         }
 
@@ -546,7 +938,16 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
         {
             var message = Materialize(stored);
             ref var entry = ref _ready[positions[stored.Id]];
-            entry = entry with { Message = message };
+            var deadline = entry.Deadline;
+            if (message.Summary.Expiration is { } expiration
+                && MessageDeadline.Compute(_settings.QueueType, null, expiration, QueueMessageIds.EnqueuedAt(entry.Id) ?? NowMilliseconds()) is { } own
+                && (deadline == 0 || own < deadline))
+            {
+                deadline = own;
+                _mayExpire = true;
+            }
+
+            entry = entry with { Message = message, Deadline = deadline };
             var size = Size(message);
             _residentBytes += size;
             budget -= size;
@@ -561,8 +962,13 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
     /// Hand ready messages to consumers with credit, round-robin, until one side runs out; then send each consumer
     /// what it was given, in one call.
     /// </summary>
-    private async ValueTask DispatchAsync()
+    private async ValueTask DispatchAsync(bool dropExpired = true)
     {
+        if (dropExpired && _mayExpire)
+        {
+            DropExpired(NowMilliseconds());
+        }
+
         while (_ready.Count > 0 && NextConsumerWithCredit() is { } consumer)
         {
             if (_ready.PeekHead().Message is null && !await EnsureHeadResidentAsync())
@@ -596,16 +1002,32 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
                 _channelsWithDeliveries.Add(consumer.Channel);
             }
 
-            pending.Add(new Delivery(consumer.Tag, entry.Id, entry.Message!, entry.Redelivered));
+            pending.Add(new Delivery(consumer.Tag, entry.Id, Outgoing(entry, basicGet: false), entry.Redelivered));
         }
 
         FlushStoreIds(remove: false);
         SendDeliveries();
+        if (dropExpired)
+        {
+            await FlushDyingAsync();
+            ArmExpiry();
+        }
     }
 
     /// <summary>The next consumer in round-robin order that may receive a delivery, advancing past it; null when none may.</summary>
     private ConsumerSlot? NextConsumerWithCredit()
     {
+        if (_settings.SingleActiveConsumer)
+        {
+            // The first attached consumer is the active one; the next takes over when it goes.
+            return _consumers.Count > 0 && _consumers[0].HasCredit ? _consumers[0] : null;
+        }
+
+        if (_hasConsumerPriorities)
+        {
+            return NextByPriority();
+        }
+
         for (var tried = 0; tried < _consumers.Count; tried++)
         {
             if (_nextConsumer >= _consumers.Count)

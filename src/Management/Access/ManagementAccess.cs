@@ -16,7 +16,7 @@ public sealed class ManagementAccess(IUserAuthenticator authenticator, IOptions<
 
     /// <summary>The user these credentials name, or null when they are wrong.</summary>
     public async ValueTask<ManagementUser?> AuthenticateAsync(string name, string password) =>
-        await authenticator.AuthenticateAsync(name, password) ? new ManagementUser(name, TagsOf(name)) : null;
+        await authenticator.AuthenticateAsync(name, password) is { } user ? new ManagementUser(name, user.Tags) : null;
 
     public IReadOnlyList<string> VirtualHosts() => [_options.DefaultVirtualHost];
 

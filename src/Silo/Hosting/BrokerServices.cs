@@ -5,7 +5,9 @@ using Microsoft.Extensions.Options;
 using Orleans;
 using Orleans.Hosting;
 using OrleansBroker.Gateway;
+using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Grains;
+using OrleansBroker.Grains.Access;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.Queues.Placement;
@@ -13,6 +15,8 @@ using OrleansBroker.Grains.Storage;
 using OrleansBroker.Gateway.Routing;
 using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Hosting;
+using OrleansBroker.Grains.QueueFeatures;
+using OrleansBroker.Silo.DeadLettering;
 using OrleansBroker.Management;
 using OrleansBroker.Management.Nodes;
 
@@ -51,6 +55,7 @@ internal static class BrokerServices
         services.AddSingleton(provider => new ClusterNodes(
             provider.GetRequiredService<Orleans.Runtime.IClusterMembershipService>(), provider.GetRequiredService<Orleans.Runtime.ILocalSiloDetails>(), options.IsClustered));
         services.AddSingleton(messageStore);
+        services.AddSingleton<IDeadLetterPublisher, DeadLetterPublisher>();
         services.Configure<QueueOptions>(queues =>
         {
             queues.ResidentBytes = options.QueueResidentBytes;
@@ -67,12 +72,19 @@ internal static class BrokerServices
     {
         var options = services.GetRequiredService<IOptions<GatewayOptions>>().Value;
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("OrleansBroker.Silo");
-        var started = Stopwatch.StartNew();
-        var recovery = await services.GetRequiredService<IGrainFactory>().GetGrain<IVirtualHostGrain>(options.DefaultVirtualHost).Start(services.GetRequiredService<ClusterNodes>().LocalName)
-            .AsTask().WaitAsync(cancellationToken);
-        await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(options.DefaultVirtualHost).WaitAsync(cancellationToken);
-        logger.LogInformation(
-            "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues on this node, {Messages} messages recovered; {Dropped} transient entities dropped",
-            options.DefaultVirtualHost, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);
+        var grains = services.GetRequiredService<IGrainFactory>();
+        var store = AccessControlKeys.Get(grains);
+        await store.EnsureDefaults(options.DefaultUser, options.DefaultPassword, options.DefaultVirtualHost).AsTask().WaitAsync(cancellationToken);
+        await services.GetRequiredService<VirtualHostDeletions>().StartAsync().WaitAsync(cancellationToken);
+        foreach (var vhost in await store.ListVirtualHosts().AsTask().WaitAsync(cancellationToken))
+        {
+            var started = Stopwatch.StartNew();
+            var recovery = await grains.GetGrain<IVirtualHostGrain>(vhost.Name).Start(services.GetRequiredService<ClusterNodes>().LocalName)
+                .AsTask().WaitAsync(cancellationToken);
+            await services.GetRequiredService<RoutingReplicas>().EnsureSubscribedAsync(vhost.Name).WaitAsync(cancellationToken);
+            logger.LogInformation(
+                "virtual host '{VirtualHost}' started in {Milliseconds} ms: {Exchanges} exchanges, {Queues} queues on this node, {Messages} messages recovered; {Dropped} transient entities dropped",
+                vhost.Name, started.ElapsedMilliseconds, recovery.Exchanges, recovery.Queues, recovery.Messages, recovery.DroppedTransient);
+        }
     }
 }

@@ -1,0 +1,81 @@
+using Microsoft.Extensions.Logging;
+using Orleans.Concurrency;
+using OrleansBroker.Amqp;
+using OrleansBroker.Gateway.Routing;
+using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.QueueFeatures;
+using OrleansBroker.Grains.Queues;
+using OrleansBroker.Grains.Routing;
+
+namespace OrleansBroker.Silo.DeadLettering;
+
+/// <summary>
+/// Routes dead-lettered messages through their dead-letter exchange with this node's routing replica (the one the
+/// AMQP gateway publishes by) and enqueues them, one call per target queue for the batch. It runs off the queue's
+/// turn: the queue hands the batch over and goes on, so two queues dead-lettering into each other never wait on each
+/// other. A missing dead-letter exchange drops the messages, as RabbitMQ does; so does a queue that is gone.
+/// </summary>
+internal sealed class DeadLetterPublisher(IGrainFactory grains, RoutingReplicas routing, ILogger<DeadLetterPublisher> logger) : IDeadLetterPublisher
+{
+    public void Publish(string virtualHost, IReadOnlyList<DeadLetter> batch)
+    {
+        if (batch.Count > 0)
+        {
+            _ = Task.Run(() => PublishAsync(virtualHost, batch));
+        }
+    }
+
+    private async Task PublishAsync(string virtualHost, IReadOnlyList<DeadLetter> batch)
+    {
+        try
+        {
+            await routing.EnsureSubscribedAsync(virtualHost);
+            var table = routing.Table(virtualHost);
+            var byQueue = new Dictionary<string, List<Message>>(StringComparer.Ordinal);
+            var result = new RoutingResult();
+            var targets = new List<string>();
+            foreach (var deadLetter in batch)
+            {
+                var dead = deadLetter.Message;
+                if (!table.TryGetExchange(dead.Exchange, out _))
+                {
+                    continue;
+                }
+
+                var properties = dead.Properties;
+                var message = new Message(dead.Exchange, dead.RoutingKeys[0], properties, BasicPropertiesReader.ReadSummary(properties), deadLetter.Body);
+                targets.Clear();
+                foreach (var routingKey in dead.RoutingKeys)
+                {
+                    var routed = routingKey == message.RoutingKey ? message : new Message(dead.Exchange, routingKey, properties, message.Summary, deadLetter.Body);
+                    table.Route(dead.Exchange, routed, result);
+                    foreach (var queue in result.Queues)
+                    {
+                        if (!targets.Contains(queue))
+                        {
+                            targets.Add(queue);
+                        }
+                    }
+                }
+
+                foreach (var queue in DeadLetterCycles.WithoutCycles(deadLetter.Reason, message.Headers, targets))
+                {
+                    if (!byQueue.TryGetValue(queue, out var queued))
+                    {
+                        queued = new List<Message>();
+                        byQueue[queue] = queued;
+                    }
+
+                    queued.Add(message);
+                }
+            }
+
+            await Task.WhenAll(byQueue.Select(q =>
+                grains.GetGrain<IQueueGrain>(GrainKeys.Queue(virtualHost, q.Key)).Enqueue(new Immutable<Message[]>([.. q.Value])).AsTask()));
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "dead-lettered messages of virtual host '{VirtualHost}' were lost", virtualHost);
+        }
+    }
+}
