@@ -12,7 +12,8 @@
 # (keep the broker's temporary directory and log). amqplib comes from `npm ci` in tests/interop/amqplib.
 # A missing client is skipped with a message, unless INTEROP_REQUIRE_PIKA=1 / INTEROP_REQUIRE_AMQPLIB=1 (CI).
 #
-# Output ends with a line "N passed, N failed": the tutorials, the amqplib checks, plus one check of the
+# Output ends with a line "N passed, N failed": the tutorials, the reliability patterns (dead-lettering
+# after TTL, retry through a delay queue), the amqplib checks, plus one check of the
 # broker's own lifecycle when this script runs it (it started, said ready, and exited 0 on SIGTERM).
 # Exit status is non-zero when anything failed.
 set -uo pipefail
@@ -33,8 +34,8 @@ ready_timeout=${INTEROP_READY_TIMEOUT:-90}
 python=${INTEROP_PYTHON:-/usr/bin/python3}
 [ -x "$python" ] || python=$(command -v python3 || echo python3)
 node=${INTEROP_NODE:-node}
-tutorial_count=7 amqplib_count=3
-check_count=$(( tutorial_count + amqplib_count ))
+tutorial_count=7 reliability_count=2 amqplib_count=3
+check_count=$(( tutorial_count + reliability_count + amqplib_count ))
 
 # No build servers or reused MSBuild nodes left running after we are done.
 export DOTNET_NOLOGO=1 DOTNET_CLI_TELEMETRY_OPTOUT=1 MSBUILDDISABLENODEREUSE=1 DOTNET_CLI_USE_MSBUILD_SERVER=0 \
@@ -168,6 +169,27 @@ if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   echo "FAIL pika tutorials: the driver exited with status $status"
   failed=1
 fi
+rm -f "$out"
+
+section "pika reliability patterns against $target"
+out=$(mktemp "${TMPDIR:-/tmp}/interop-reliability.XXXXXX")
+# Each scenario waits at most 10 s for a message; timeout is the backstop.
+timeout -k 10 120 "$python" "$here/pika/reliability.py" "$target" | tee "$out"
+status=${PIPESTATUS[0]}
+summary=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n 1)
+reliability_failed=0
+if [ -n "$summary" ]; then
+  reliability_failed=${summary#*, }; reliability_failed=${reliability_failed%% failed}
+  passed=$(( passed + ${summary%% passed*} ))
+elif ! grep -q '^SKIPPED' "$out"; then
+  echo "FAIL pika reliability: the driver ended (status $status) without a summary line"
+  reliability_failed=$reliability_count
+fi
+if [ "$status" -ne 0 ] && [ "$reliability_failed" -eq 0 ]; then
+  echo "FAIL pika reliability: the driver exited with status $status"
+  reliability_failed=1
+fi
+failed=$(( failed + reliability_failed ))
 rm -f "$out"
 
 section "amqplib against $target"

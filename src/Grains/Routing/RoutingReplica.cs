@@ -87,6 +87,14 @@ public sealed class RoutingReplica(VirtualHostRoutingTable table)
                 _exchanges[change.Name] = (change.Exchange!, new HashSet<Binding>());
                 Publish(change.Name);
                 break;
+            case RoutingChangeKind.ExchangeUpdated:
+                if (_exchanges.TryGetValue(change.Name, out var updated))
+                {
+                    _exchanges[change.Name] = (change.Exchange!, updated.Bindings);
+                    Publish(change.Name);
+                }
+
+                break;
             case RoutingChangeKind.ExchangeDeleted:
                 _exchanges.Remove(change.Name);
                 Table.RemoveExchange(change.Name);

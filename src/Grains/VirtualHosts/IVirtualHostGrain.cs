@@ -1,4 +1,5 @@
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Policies;
 using OrleansBroker.Grains.Routing;
 
 namespace OrleansBroker.Grains.VirtualHosts;
@@ -76,6 +77,23 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     /// </summary>
     [Alias("GatewayGone")]
     ValueTask GatewayGone(string gatewayId);
+
+    /// <summary>
+    /// Add or replace (by name) a policy or operator policy of this vhost; it takes effect on the matching queues and
+    /// exchanges, existing and new, before this completes. A policy RabbitMQ would refuse throws a
+    /// <see cref="BrokerException"/> 406 whose message is <see cref="PolicyValidationResult.ErrorText"/>
+    /// ("Validation failed\n\n-1 is not a valid message TTL\n"); classic-mirroring keys are refused so.
+    /// </summary>
+    [Alias("SetPolicy")]
+    ValueTask SetPolicy(Policy policy, PolicyKind kind);
+
+    /// <summary>Remove a policy; false when the vhost has none of that name (RabbitMQ: 404 / "Parameter does not exist").</summary>
+    [Alias("ClearPolicy")]
+    ValueTask<bool> ClearPolicy(string name, PolicyKind kind);
+
+    /// <summary>The vhost's policies of <paramref name="kind"/>, in RabbitMQ's listing order (priority, then name).</summary>
+    [Alias("GetPolicies")]
+    ValueTask<Policy[]> GetPolicies(PolicyKind kind);
 
     /// <summary>
     /// The vhost is deleted (the user store asks): its queues with their messages and its exchanges go, every replica

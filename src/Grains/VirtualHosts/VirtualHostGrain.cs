@@ -145,6 +145,7 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
         // The node's queues come up now (a durable one recovers its messages when activated), not at the first publish.
         long messages = 0;
         var queues = 0;
+        var started = new List<string>();
         foreach (var (name, record) in Queues.ToList())
         {
             if (record.HomeNode is null ? !_nodes.Clustered : string.Equals(record.HomeNode, node, StringComparison.Ordinal))
@@ -153,6 +154,7 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
                 {
                     messages += (await AtQueueAsync(name, static q => q.GetCounts())).MessageCount;
                     queues++;
+                    started.Add(name);
                 }
                 catch (BrokerException e)
                 {
@@ -161,13 +163,15 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
             }
         }
 
+        // A queue keeps the policies it was told, but they may have changed while its node was down.
+        await TellQueuesAsync(started, evenIfTold: true);
         return _recovery with { Exchanges = Exchanges.Count, Queues = queues, Messages = messages };
     }
 
     public ValueTask<RoutingSnapshot> SubscribeRouting(IRoutingObserver replica)
     {
         _replicas[replica.GetGrainId()] = replica;
-        var exchanges = Exchanges.Values.Select(e => new ExchangeRoutes(e, _bindings[e.Name].ToArray())).ToArray();
+        var exchanges = Exchanges.Values.Select(e => new ExchangeRoutes(RoutingDeclaration(e), _bindings[e.Name].ToArray())).ToArray();
         return ValueTask.FromResult(new RoutingSnapshot(_epoch, _version, exchanges, Queues.Keys.ToArray(), _downQueues.ToArray()));
     }
 
@@ -219,7 +223,7 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
         CheckName("exchange", name);
         Exchanges[name] = declaration;
         _bindings[name] = new HashSet<Binding>();
-        _changes.Add(RoutingChange.ExchangeDeclared(declaration));
+        _changes.Add(RoutingChange.ExchangeDeclared(RoutingDeclaration(declaration)));
         await Exchange(name).Create(VirtualHost, declaration);
         await _state.WriteStateAsync();
         await PublishChangesAsync();
@@ -306,6 +310,7 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
         var home = ChooseHome(declaration, clientNode);
         Queues[name] = new QueueRecord(declaration, owner) { HomeNode = home, HomeSilo = _nodes.FindActive(home)?.ToParsableString() };
         await Queue(name).Create(VirtualHost, declaration, owner, home);
+        await TellNewQueueAsync(name, type);
 
         _changes.Add(RoutingChange.QueueAdded(name));
         await _state.WriteStateAsync();
@@ -577,6 +582,7 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
 
         NoteQueueAvailability();
         await PublishChangesAsync();
+        await TellQueuesMissedAsync();
     }
 
     /// <summary>Durable queues whose home node is down take no messages until it is back: tell the routing replicas.</summary>

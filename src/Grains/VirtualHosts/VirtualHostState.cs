@@ -1,4 +1,5 @@
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Policies;
 
 namespace OrleansBroker.Grains.VirtualHosts;
 
@@ -17,6 +18,12 @@ public sealed class VirtualHostState
     /// another node.
     /// </summary>
     public List<string> Silos { get; set; } = new();
+
+    /// <summary>The virtual host's policies (validated, one per name): cluster-wide, as this grain is one per vhost.</summary>
+    public List<Policy> Policies { get; set; } = new();
+
+    /// <summary>The virtual host's operator policies.</summary>
+    public List<Policy> OperatorPolicies { get; set; } = new();
 }
 
 /// <summary>

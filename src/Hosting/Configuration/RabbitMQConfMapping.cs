@@ -32,9 +32,9 @@ internal sealed class RabbitMQConfMapping
         ["queue_leader_locator"] = (mapping, setting) => mapping.Set(setting, $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.QueueLeaderLocator)}", setting.Value),
         ["queue_master_locator"] = (mapping, setting) => mapping.Set(setting, $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.QueueLeaderLocator)}", setting.Value),
 
-        // The broker lets every user connect from any address: "none" and "false" ask for what it does.
-        ["loopback_users"] = (_, _) => { },
-        ["loopback_users.$user"] = (mapping, setting) => mapping.WarnUnless(setting, setting.Value != "true", "every user may connect from any address"),
+        // Users who may log in only from loopback (see FinishLoopbackUsers).
+        ["loopback_users"] = (mapping, setting) => mapping._loopbackNone = setting,
+        ["loopback_users.$user"] = (mapping, setting) => mapping._loopbackUsers.Add(setting),
 
         // One log, on the console: both levels set it, the console's first (see Finish).
         ["log.console.level"] = (mapping, setting) => mapping._consoleLevel = setting,
@@ -73,7 +73,9 @@ internal sealed class RabbitMQConfMapping
     private readonly Dictionary<string, RabbitMQConfSetting> _origins = new(StringComparer.OrdinalIgnoreCase);
     private readonly List<(int Line, string Text)> _warnings = [];
     private readonly List<(RabbitMQConfSetting Setting, IPAddress? Address, int Port)> _tcpListeners = [];
+    private readonly List<RabbitMQConfSetting> _loopbackUsers = [];
     private RabbitMQConfSetting? _noTcpListeners;
+    private RabbitMQConfSetting? _loopbackNone;
     private RabbitMQConfSetting? _consoleLevel;
     private RabbitMQConfSetting? _fileLevel;
     private RabbitMQConfSetting? _memoryRelative;
@@ -195,6 +197,7 @@ internal sealed class RabbitMQConfMapping
     {
         FinishTcpListeners();
         FinishLogLevel();
+        FinishLoopbackUsers();
 
         // RabbitMQ takes the relative limit when a file sets both (its translations look at .relative first).
         if (_memoryRelative is not null)
@@ -213,6 +216,25 @@ internal sealed class RabbitMQConfMapping
         else if (_diskAbsolute is not null)
         {
             Set(_diskAbsolute, Broker(nameof(BrokerOptions.DiskFreeLimitBytes)), InformationSize(_diskAbsolute));
+        }
+    }
+
+    /// <summary>
+    /// As RabbitMQ's schema translates them: "loopback_users = none" empties the list; otherwise, once any
+    /// loopback_users.NAME is set, the list is the names set to true (so "loopback_users.guest = false" alone lets guest
+    /// in from anywhere); with neither, the default (guest) stays.
+    /// </summary>
+    private void FinishLoopbackUsers()
+    {
+        var key = Gateway(nameof(GatewayOptions.LoopbackUsers));
+        if (_loopbackNone is not null)
+        {
+            Set(_loopbackNone, key, "none");
+        }
+        else if (_loopbackUsers.Count > 0)
+        {
+            var users = _loopbackUsers.Where(s => s.Value == "true").Select(s => s.Key["loopback_users.".Length..]).Distinct(StringComparer.Ordinal).ToList();
+            Set(_loopbackUsers[^1], key, users.Count == 0 ? "none" : string.Join(',', users));
         }
     }
 

@@ -243,7 +243,6 @@ public sealed class RabbitMQConfFileTests : IDisposable
             cluster_formation.classic_config.nodes.1 = rabbit@node1
             management.ssl.port = 15671
             listeners.tcp = none
-            loopback_users.guest = true
             log.file = /var/log/rabbitmq/rabbit.log
             """,
             "test.conf");
@@ -256,8 +255,7 @@ public sealed class RabbitMQConfFileTests : IDisposable
                 "test.conf line 5: 'cluster_formation.classic_config.nodes.1' is not implemented yet and is ignored",
                 "test.conf line 6: 'management.ssl.port' is not implemented yet and is ignored",
                 "test.conf line 7: 'listeners.tcp = none' is not implemented yet and is ignored (the broker always has its AMQP listener)",
-                "test.conf line 8: 'loopback_users.guest = true' is not implemented yet and is ignored (every user may connect from any address)",
-                "test.conf line 9: 'log.file = /var/log/rabbitmq/rabbit.log' is not implemented yet and is ignored (the broker logs to the console only)",
+                "test.conf line 8: 'log.file = /var/log/rabbitmq/rabbit.log' is not implemented yet and is ignored (the broker logs to the console only)",
             ],
             file.Warnings);
     }
@@ -265,10 +263,24 @@ public sealed class RabbitMQConfFileTests : IDisposable
     [Fact]
     public void Settings_that_ask_for_what_the_broker_does_are_not_warned_about()
     {
-        var file = RabbitMQConfFile.Read("loopback_users.guest = false\nloopback_users = none\nlog.file = false\nlog.console = true\n", "test.conf");
+        var file = RabbitMQConfFile.Read("log.file = false\nlog.console = true\n", "test.conf");
 
         Assert.Empty(file.Warnings);
         Assert.Empty(file.Values);
+    }
+
+    [Theory]
+    [InlineData("loopback_users = none", "none")]
+    [InlineData("loopback_users.guest = false", "none")]
+    [InlineData("loopback_users.guest = true\nloopback_users.admin = true", "guest,admin")]
+    [InlineData("loopback_users.guest = false\nloopback_users.admin = true", "admin")]
+    [InlineData("loopback_users.admin = true\nloopback_users = none", "none")]
+    public void Loopback_users_are_read_as_RabbitMQ_translates_them(string conf, string expected)
+    {
+        var file = RabbitMQConfFile.Read(conf + "\n", "test.conf");
+
+        Assert.Empty(file.Warnings);
+        Assert.Equal(expected, file.Values["Gateway:LoopbackUsers"]);
     }
 
     [Fact]
