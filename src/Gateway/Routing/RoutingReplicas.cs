@@ -33,6 +33,9 @@ public sealed class RoutingReplicas : IDisposable
     /// <summary>Subscribe this node's copy of a virtual host's routing, if it has not been yet.</summary>
     public Task EnsureSubscribedAsync(string vhost) => Routes(vhost).EnsureSubscribedAsync();
 
+    /// <summary>The vhost was deleted: stop following it (a check would activate its virtual host grain again).</summary>
+    public void Forget(string vhost) => _vhosts.TryRemove(vhost, out _);
+
     public void Dispose() => _checks.Dispose();
 
     /// <summary>

@@ -1,33 +1,39 @@
-using Microsoft.Extensions.Options;
-using OrleansBroker.Gateway;
-using OrleansBroker.Gateway.Authentication;
+using OrleansBroker.Grains.Access;
 using OrleansBroker.Management.Http;
 
 namespace OrleansBroker.Management.Access;
 
 /// <summary>
-/// Users and virtual hosts as the management API sees them. Until users and virtual hosts are grain state, the broker
-/// has the one user and one virtual host of <see cref="GatewayOptions"/>: the default user, tagged administrator, with
-/// every permission on the default virtual host, as a fresh RabbitMQ has.
+/// Users, virtual hosts and permissions for the management API: the broker's user store (<see cref="IAccessControlGrain"/>,
+/// which the node's start fills with the default user and virtual host).
 /// </summary>
-public sealed class ManagementAccess(IUserAuthenticator authenticator, IOptions<GatewayOptions> options)
+public sealed class ManagementAccess(IGrainFactory grains)
 {
-    private readonly GatewayOptions _options = options.Value;
+    public IAccessControlGrain Store => AccessControlKeys.Get(grains);
 
     /// <summary>The user these credentials name, or null when they are wrong.</summary>
-    public async ValueTask<ManagementUser?> AuthenticateAsync(string name, string password) =>
-        await authenticator.AuthenticateAsync(name, password) is { } user ? new ManagementUser(name, user.Tags) : null;
+    public async ValueTask<ManagementUser?> AuthenticateAsync(string name, string password)
+    {
+        var user = await Store.Authenticate(name, password);
+        return user is null ? null : new ManagementUser(user.Name, user.Tags);
+    }
 
-    public IReadOnlyList<string> VirtualHosts() => [_options.DefaultVirtualHost];
+    public async Task<IReadOnlyList<string>> VirtualHostsAsync() =>
+        (await Store.ListVirtualHosts()).Select(v => v.Name).Order(StringComparer.Ordinal).ToList();
 
-    public bool VirtualHostExists(string vhost) => string.Equals(vhost, _options.DefaultVirtualHost, StringComparison.Ordinal);
+    /// <summary>
+    /// The vhosts a user sees objects of: an administrator every one, anyone else those it has permissions on (as
+    /// rabbit_mgmt_util filters listings).
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VisibleVirtualHostsAsync(ManagementUser user)
+    {
+        var all = await VirtualHostsAsync();
+        if (user.IsAdministrator)
+        {
+            return all;
+        }
 
-    public IReadOnlyList<ManagementUser> Users() => [new ManagementUser(_options.DefaultUser, TagsOf(_options.DefaultUser))];
-
-    /// <summary>(user, vhost, configure, write, read) for every permission.</summary>
-    public IReadOnlyList<(string User, string VirtualHost, string Configure, string Write, string Read)> Permissions() =>
-        [(_options.DefaultUser, _options.DefaultVirtualHost, ".*", ".*", ".*")];
-
-    private IReadOnlyList<string> TagsOf(string name) =>
-        string.Equals(name, _options.DefaultUser, StringComparison.Ordinal) ? ["administrator"] : [];
+        var permitted = (await Store.ListPermissions(user.Name, null)).Select(p => p.VirtualHost).ToHashSet(StringComparer.Ordinal);
+        return all.Where(permitted.Contains).ToList();
+    }
 }

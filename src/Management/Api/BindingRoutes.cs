@@ -22,8 +22,8 @@ public sealed class BindingRoutes(BrokerView view)
         {
             routes.Add(new("GET", $"bindings/{{vhost}}/e/{{source}}/{letter}/{{destination}}", (r, a) => BetweenAsync(r, a[0], a[1], new(kind, a[2]))));
             routes.Add(new("POST", $"bindings/{{vhost}}/e/{{source}}/{letter}/{{destination}}", (r, a) => CreateAsync(r, a[0], a[1], new(kind, a[2]))));
-            routes.Add(new("GET", $"bindings/{{vhost}}/e/{{source}}/{letter}/{{destination}}/{{props}}", (r, a) => ShowAsync(a[0], a[1], new(kind, a[2]), a[3])));
-            routes.Add(new("DELETE", $"bindings/{{vhost}}/e/{{source}}/{letter}/{{destination}}/{{props}}", (r, a) => DeleteAsync(a[0], a[1], new(kind, a[2]), a[3])));
+            routes.Add(new("GET", $"bindings/{{vhost}}/e/{{source}}/{letter}/{{destination}}/{{props}}", (r, a) => ShowAsync(r, a[0], a[1], new(kind, a[2]), a[3])));
+            routes.Add(new("DELETE", $"bindings/{{vhost}}/e/{{source}}/{letter}/{{destination}}/{{props}}", (r, a) => DeleteAsync(r, a[0], a[1], new(kind, a[2]), a[3])));
         }
 
         return routes;
@@ -31,7 +31,7 @@ public sealed class BindingRoutes(BrokerView view)
 
     private async Task<ApiReply> ListAsync(ApiRequest request, string? vhost)
     {
-        var topologies = await view.TopologiesAsync(vhost);
+        var topologies = await view.TopologiesAsync(vhost, request.User);
         var rows = topologies.SelectMany(t => t.Topology.Queues.Select(q => ObjectJson.DefaultBinding(q.Declaration.Name)).Concat(t.Topology.Bindings)
             .Select(b => ObjectJson.Binding(t.VirtualHost, b)));
         return ApiReply.Ok(Listing.Shape(request, rows, defaultSort: ""));
@@ -39,7 +39,7 @@ public sealed class BindingRoutes(BrokerView view)
 
     private async Task<ApiReply> BetweenAsync(ApiRequest request, string vhost, string source, BindingDestination destination)
     {
-        var bindings = await BetweenAsync(vhost, ExchangeRoutes.RealName(source), destination);
+        var bindings = await BindingsBetweenAsync(request, vhost, ExchangeRoutes.RealName(source), destination);
         return ApiReply.Ok(Listing.Shape(request, bindings.Select(b => ObjectJson.Binding(vhost, b)), defaultSort: ""));
     }
 
@@ -48,7 +48,7 @@ public sealed class BindingRoutes(BrokerView view)
         var body = await request.ReadBodyAsync();
         var routingKey = JsonFields.String(body, "routing_key") ?? "";
         var arguments = FieldTableJson.FromJson(body["arguments"]);
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await QueueRoutes.Call(() => destination.Kind == DestinationKind.Queue
             ? session.BindQueueAsync(destination.Name, source, routingKey, arguments)
             : session.BindExchangeAsync(destination.Name, source, routingKey, arguments));
@@ -58,33 +58,33 @@ public sealed class BindingRoutes(BrokerView view)
         return ApiReply.Created;
     }
 
-    private async Task<ApiReply> ShowAsync(string vhost, string source, BindingDestination destination, string props)
+    private async Task<ApiReply> ShowAsync(ApiRequest request, string vhost, string source, BindingDestination destination, string props)
     {
-        var binding = await FindAsync(vhost, source, destination, props);
+        var binding = await FindAsync(request, vhost, source, destination, props);
         return ApiReply.Ok(ObjectJson.Binding(vhost, binding));
     }
 
-    private async Task<ApiReply> DeleteAsync(string vhost, string source, BindingDestination destination, string props)
+    private async Task<ApiReply> DeleteAsync(ApiRequest request, string vhost, string source, BindingDestination destination, string props)
     {
-        var binding = await FindAsync(vhost, source, destination, props);
-        await using var session = await view.OpenSessionAsync(vhost);
+        var binding = await FindAsync(request, vhost, source, destination, props);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await QueueRoutes.Call(() => destination.Kind == DestinationKind.Queue
             ? session.UnbindQueueAsync(destination.Name, binding.Source, binding.RoutingKey, binding.Arguments)
             : session.UnbindExchangeAsync(destination.Name, binding.Source, binding.RoutingKey, binding.Arguments));
         return ApiReply.NoContent;
     }
 
-    private async Task<Binding> FindAsync(string vhost, string source, BindingDestination destination, string props)
+    private async Task<Binding> FindAsync(ApiRequest request, string vhost, string source, BindingDestination destination, string props)
     {
-        var bindings = await BetweenAsync(vhost, ExchangeRoutes.RealName(source), destination);
+        var bindings = await BindingsBetweenAsync(request, vhost, ExchangeRoutes.RealName(source), destination);
         return bindings.FirstOrDefault(b => BindingPropertiesKey.Of(b.RoutingKey, b.Arguments) == props
                 || Uri.UnescapeDataString(BindingPropertiesKey.Of(b.RoutingKey, b.Arguments)) == props)
             ?? throw ApiException.NotFound();
     }
 
-    private async Task<IReadOnlyList<Binding>> BetweenAsync(string vhost, string source, BindingDestination destination)
+    private async Task<IReadOnlyList<Binding>> BindingsBetweenAsync(ApiRequest request, string vhost, string source, BindingDestination destination)
     {
-        var topology = (await view.TopologiesAsync(vhost))[0].Topology;
+        var topology = (await view.TopologiesAsync(vhost, request.User))[0].Topology;
         if (source.Length == 0)
         {
             return destination.Kind == DestinationKind.Queue && topology.Queues.Any(q => q.Declaration.Name == destination.Name)

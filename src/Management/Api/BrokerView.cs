@@ -21,38 +21,47 @@ public sealed class BrokerView(IGrainFactory grains, ClusterNodes nodes, Managem
 
     public ManagementAccess Access => access;
 
-    public IReadOnlyList<string> VirtualHosts() => access.VirtualHosts();
-
-    /// <summary>The vhosts a path names: one (404 when it does not exist) or, for null, all.</summary>
-    public IReadOnlyList<string> VirtualHosts(string? vhost)
+    /// <summary>
+    /// The vhosts a path names for this user: one (404 when it does not exist, 401 when the user may not see it) or,
+    /// for null, every one it may see.
+    /// </summary>
+    public async Task<IReadOnlyList<string>> VirtualHostsAsync(string? vhost, ManagementUser user)
     {
+        var visible = await access.VisibleVirtualHostsAsync(user);
         if (vhost is null)
         {
-            return VirtualHosts();
+            return visible;
         }
 
-        return access.VirtualHostExists(vhost) ? [vhost] : throw ApiException.NotFound();
+        if (visible.Contains(vhost))
+        {
+            return [vhost];
+        }
+
+        throw (await access.VirtualHostsAsync()).Contains(vhost)
+            ? ApiException.NotAuthorised("User not authorised to access virtual host")
+            : ApiException.NotFound();
     }
 
-    public async Task<IReadOnlyList<(string VirtualHost, VirtualHostTopology Topology)>> TopologiesAsync(string? vhost)
+    public async Task<IReadOnlyList<(string VirtualHost, VirtualHostTopology Topology)>> TopologiesAsync(string? vhost, ManagementUser user)
     {
-        var names = VirtualHosts(vhost);
+        var names = await VirtualHostsAsync(vhost, user);
         var topologies = await Task.WhenAll(names.Select(name => grains.GetGrain<IVirtualHostGrain>(name).GetTopology().AsTask()));
         return names.Select((name, i) => (name, topologies[i])).ToList();
     }
 
     /// <summary>Each queue's listing with its info; info is null for a queue whose node is down or that does not answer.</summary>
-    public async Task<IReadOnlyList<(string VirtualHost, QueueListing Listing, QueueInfo? Info)>> QueuesAsync(string? vhost)
+    public async Task<IReadOnlyList<(string VirtualHost, QueueListing Listing, QueueInfo? Info)>> QueuesAsync(string? vhost, ManagementUser user)
     {
-        var topologies = await TopologiesAsync(vhost);
+        var topologies = await TopologiesAsync(vhost, user);
         var queues = topologies.SelectMany(t => t.Topology.Queues.Select(q => (t.VirtualHost, Listing: q))).ToList();
         var infos = await Task.WhenAll(queues.Select(q => InfoAsync(q.VirtualHost, q.Listing)));
         return queues.Select((q, i) => (q.VirtualHost, q.Listing, infos[i])).ToList();
     }
 
-    public async Task<(QueueListing Listing, QueueInfo? Info)> QueueAsync(string vhost, string name)
+    public async Task<(QueueListing Listing, QueueInfo? Info)> QueueAsync(string vhost, string name, ManagementUser user)
     {
-        VirtualHosts(vhost);
+        await VirtualHostsAsync(vhost, user);
         var topology = await grains.GetGrain<IVirtualHostGrain>(vhost).GetTopology();
         var listing = topology.Queues.FirstOrDefault(q => q.Declaration.Name == name) ?? throw ApiException.NotFound();
         return (listing, await InfoAsync(vhost, listing));
@@ -76,14 +85,11 @@ public sealed class BrokerView(IGrainFactory grains, ClusterNodes nodes, Managem
         return reports.OfType<NodeReport>().ToList();
     }
 
-    public async Task<IReadOnlyList<ConnectionReport>> ConnectionsAsync() =>
-        (await NodeReportsAsync()).SelectMany(r => r.Connections).ToList();
-
     /// <summary>A session to do topology work and publish through, as an Orleans app would.</summary>
-    public Task<BrokerSession> OpenSessionAsync(string vhost)
+    public async Task<BrokerSession> OpenSessionAsync(string vhost, ManagementUser user)
     {
-        VirtualHosts(vhost);
-        return BrokerSession.OpenAsync(grains, vhost);
+        await VirtualHostsAsync(vhost, user);
+        return await BrokerSession.OpenAsync(grains, vhost);
     }
 
     private async Task<QueueInfo?> InfoAsync(string vhost, QueueListing listing)

@@ -15,21 +15,21 @@ public sealed class ConnectionRoutes(BrokerView view)
     [
         new("GET", "connections", (r, _) => ConnectionsAsync(r, null)),
         new("GET", "vhosts/{vhost}/connections", (r, a) => ConnectionsAsync(r, a[0])),
-        new("GET", "connections/{name}", (r, a) => ConnectionAsync(a[0])),
+        new("GET", "connections/{name}", (r, a) => ConnectionAsync(r, a[0])),
         new("DELETE", "connections/{name}", (r, a) => CloseAsync(r, a[0])),
         new("GET", "connections/{name}/channels", (r, a) => ChannelsOfAsync(r, a[0])),
         new("GET", "channels", (r, _) => ChannelsAsync(r, null)),
         new("GET", "vhosts/{vhost}/channels", (r, a) => ChannelsAsync(r, a[0])),
-        new("GET", "channels/{name}", (r, a) => ChannelAsync(a[0])),
+        new("GET", "channels/{name}", (r, a) => ChannelAsync(r, a[0])),
         new("GET", "consumers", (r, _) => ConsumersAsync(r, null)),
         new("GET", "consumers/{vhost}", (r, a) => ConsumersAsync(r, a[0])),
     ];
 
-    private async Task<IEnumerable<(string Node, ConnectionReport Connection)>> ConnectionsOfAsync(string? vhost)
+    private async Task<IEnumerable<(string Node, ConnectionReport Connection)>> ConnectionsOfAsync(ApiRequest request, string? vhost)
     {
         if (vhost is not null)
         {
-            view.VirtualHosts(vhost);
+            await view.VirtualHostsAsync(vhost, request.User);
         }
 
         var reports = await view.NodeReportsAsync();
@@ -37,17 +37,17 @@ public sealed class ConnectionRoutes(BrokerView view)
     }
 
     private async Task<ApiReply> ConnectionsAsync(ApiRequest request, string? vhost) =>
-        ApiReply.Ok(Listing.Shape(request, (await ConnectionsOfAsync(vhost)).Select(c => ObjectJson.Connection(c.Node, c.Connection))));
+        ApiReply.Ok(Listing.Shape(request, (await ConnectionsOfAsync(request, vhost)).Select(c => ObjectJson.Connection(c.Node, c.Connection))));
 
-    private async Task<ApiReply> ConnectionAsync(string name)
+    private async Task<ApiReply> ConnectionAsync(ApiRequest request, string name)
     {
-        var (node, connection) = await FindAsync(name);
+        var (node, connection) = await FindAsync(request, name);
         return ApiReply.Ok(ObjectJson.Connection(node, connection));
     }
 
     private async Task<ApiReply> CloseAsync(ApiRequest request, string name)
     {
-        var (node, _) = await FindAsync(name);
+        var (node, _) = await FindAsync(request, name);
         var reason = request.Context.Request.Headers["X-Reason"].ToString();
         await view.Grains.GetGrain<INodeGrain>(node).CloseConnection(name, reason.Length > 0 ? reason : DefaultCloseReason);
         return ApiReply.NoContent;
@@ -55,17 +55,17 @@ public sealed class ConnectionRoutes(BrokerView view)
 
     private async Task<ApiReply> ChannelsOfAsync(ApiRequest request, string name)
     {
-        var (node, connection) = await FindAsync(name);
+        var (node, connection) = await FindAsync(request, name);
         return ApiReply.Ok(Listing.Shape(request, connection.Channels.Select(ch => ObjectJson.Channel(node, connection, ch))));
     }
 
     private async Task<ApiReply> ChannelsAsync(ApiRequest request, string? vhost) =>
-        ApiReply.Ok(Listing.Shape(request, (await ConnectionsOfAsync(vhost))
+        ApiReply.Ok(Listing.Shape(request, (await ConnectionsOfAsync(request, vhost))
             .SelectMany(c => c.Connection.Channels.Select(ch => ObjectJson.Channel(c.Node, c.Connection, ch)))));
 
-    private async Task<ApiReply> ChannelAsync(string name)
+    private async Task<ApiReply> ChannelAsync(ApiRequest request, string name)
     {
-        foreach (var (node, connection) in await ConnectionsOfAsync(null))
+        foreach (var (node, connection) in await ConnectionsOfAsync(request, null))
         {
             foreach (var channel in connection.Channels)
             {
@@ -80,13 +80,13 @@ public sealed class ConnectionRoutes(BrokerView view)
     }
 
     private async Task<ApiReply> ConsumersAsync(ApiRequest request, string? vhost) =>
-        ApiReply.Ok(Listing.Shape(request, (await ConnectionsOfAsync(vhost))
+        ApiReply.Ok(Listing.Shape(request, (await ConnectionsOfAsync(request, vhost))
             .SelectMany(c => c.Connection.Channels.SelectMany(ch => ch.Consumers.Select(consumer => ObjectJson.Consumer(c.Node, c.Connection, ch, consumer)))),
             defaultSort: "consumer_tag"));
 
-    private async Task<(string Node, ConnectionReport Connection)> FindAsync(string name)
+    private async Task<(string Node, ConnectionReport Connection)> FindAsync(ApiRequest request, string name)
     {
-        foreach (var (node, connection) in await ConnectionsOfAsync(null))
+        foreach (var (node, connection) in await ConnectionsOfAsync(request, null))
         {
             if (connection.Name == name)
             {

@@ -1,4 +1,5 @@
 using System.Text.Json.Nodes;
+using OrleansBroker.Grains.Access;
 using OrleansBroker.Grains.Model;
 using OrleansBroker.Management.Http;
 using OrleansBroker.Management.Json;
@@ -7,9 +8,9 @@ namespace OrleansBroker.Management.Api;
 
 /// <summary>
 /// /api/definitions: export in RabbitMQ's format (users, vhosts, permissions, policies, queues, exchanges, bindings;
-/// transient and exclusive objects left out, as RabbitMQ leaves out exclusive ones) and import of queues, exchanges
-/// and bindings. Users, virtual hosts and permissions other than the default ones cannot be imported until the broker
-/// stores them: such an import is refused whole (400) before anything is declared.
+/// exclusive queues left out, as RabbitMQ leaves them out) and import of queues, exchanges
+/// and bindings, and of virtual hosts, users (their password hashes as RabbitMQ exports them), permissions and topic
+/// permissions. Policies cannot be imported yet: such an import is refused whole (400) before anything changes.
 /// </summary>
 public sealed class DefinitionRoutes(BrokerView view)
 {
@@ -24,7 +25,7 @@ public sealed class DefinitionRoutes(BrokerView view)
     private async Task<ApiReply> ExportAsync(ApiRequest request, string? vhost)
     {
         request.RequireAdministrator();
-        var topologies = await view.TopologiesAsync(vhost);
+        var topologies = await view.TopologiesAsync(vhost, request.User);
         var queues = topologies.SelectMany(t => t.Topology.Queues.Where(q => !q.Declaration.Exclusive).Select(q => (JsonNode?)Queue(vhost is null ? t.VirtualHost : null, q.Declaration)));
         var exchanges = topologies.SelectMany(t => t.Topology.Exchanges.Where(e => !e.Name.StartsWith("amq.", StringComparison.Ordinal))
             .Select(e => (JsonNode?)Exchange(vhost is null ? t.VirtualHost : null, e)));
@@ -46,18 +47,21 @@ public sealed class DefinitionRoutes(BrokerView view)
             definitions["rabbitmq_version"] = OverviewRoutes.RabbitMQVersion;
             definitions["product_name"] = "OrleansBroker";
             definitions["product_version"] = OverviewRoutes.RabbitMQVersion;
-            definitions["users"] = new JsonArray(view.Access.Users().Select(u => (JsonNode?)new JsonObject
+            var store = view.Access.Store;
+            definitions["users"] = new JsonArray((await store.ListUsers()).Select(u => (JsonNode?)AccessRoutes.UserJson(u)).ToArray());
+            definitions["vhosts"] = new JsonArray((await store.ListVirtualHosts()).Select(v =>
             {
-                ["name"] = u.Name,
-                ["tags"] = new JsonArray(u.Tags.Select(t => (JsonNode?)t).ToArray()),
-                ["limits"] = new JsonObject(),
+                var json = new JsonObject { ["name"] = v.Name };
+                if (v.Description.Length > 0 || v.Tags.Length > 0)
+                {
+                    json["description"] = v.Description;
+                    json["tags"] = new JsonArray(v.Tags.Select(t => (JsonNode?)t).ToArray());
+                }
+
+                return (JsonNode?)json;
             }).ToArray());
-            definitions["vhosts"] = new JsonArray(view.VirtualHosts().Select(v => (JsonNode?)new JsonObject { ["name"] = v }).ToArray());
-            definitions["permissions"] = new JsonArray(view.Access.Permissions().Select(p => (JsonNode?)new JsonObject
-            {
-                ["user"] = p.User, ["vhost"] = p.VirtualHost, ["configure"] = p.Configure, ["write"] = p.Write, ["read"] = p.Read,
-            }).ToArray());
-            definitions["topic_permissions"] = new JsonArray();
+            definitions["permissions"] = new JsonArray((await store.ListPermissions(null, null)).Select(p => (JsonNode?)AccessRoutes.PermissionJson(p)).ToArray());
+            definitions["topic_permissions"] = new JsonArray((await store.ListTopicPermissions(null, null)).Select(p => (JsonNode?)AccessRoutes.TopicPermissionJson(p)).ToArray());
             definitions["parameters"] = new JsonArray();
             definitions["global_parameters"] = new JsonArray();
         }
@@ -109,27 +113,60 @@ public sealed class DefinitionRoutes(BrokerView view)
     {
         request.RequireAdministrator();
         var body = await request.ReadBodyAsync();
-        CheckStoredElsewhere(body);
+        if (Items(body, "policies").Any() || Items(body, "operator_policies").Any())
+        {
+            throw ApiException.BadRequest("importing policies is not supported yet");
+        }
+
+        var store = view.Access.Store;
+        foreach (var item in Items(body, "vhosts"))
+        {
+            var name = JsonFields.String(item, "name") ?? throw ApiException.BadRequest("[{key_missing,name}]");
+            var existing = await store.GetVirtualHost(name);
+            await store.PutVirtualHost(new VirtualHostRecord(name, JsonFields.String(item, "description") ?? existing?.Description ?? "",
+                item["tags"] is JsonArray tags ? tags.Select(t => t?.ToString() ?? "").ToArray() : existing?.Tags ?? [], existing?.Limits ?? VirtualHostLimits.None));
+        }
+
+        foreach (var item in Items(body, "users"))
+        {
+            var name = JsonFields.String(item, "name") ?? throw ApiException.BadRequest("[{key_missing,name}]");
+            await store.PutUser(AccessRoutes.UserFromJson(name, item));
+        }
+
+        foreach (var item in Items(body, "permissions"))
+        {
+            var permission = new UserPermission(Required(item, "user"), VirtualHostOf(item), Required(item, "configure"), Required(item, "write"), Required(item, "read"));
+            if (await store.SetPermissions(permission) is not (AccessOutcome.Done or AccessOutcome.Created))
+            {
+                throw ApiException.BadRequest($"permission of '{permission.User}' in vhost '{permission.VirtualHost}' not imported: vhost_or_user_not_found");
+            }
+        }
+
+        foreach (var item in Items(body, "topic_permissions"))
+        {
+            await store.SetTopicPermission(new TopicPermission(Required(item, "user"), VirtualHostOf(item), Required(item, "exchange"), Required(item, "write"), Required(item, "read")));
+        }
+
         string VirtualHostOf(JsonObject item) => vhost ?? JsonFields.String(item, "vhost") ?? throw ApiException.BadRequest("[{key_missing,vhost}]");
         string Required(JsonObject item, string key) => JsonFields.String(item, key) ?? throw ApiException.BadRequest($"[{{key_missing,{key}}}]");
 
         foreach (var item in Items(body, "exchanges"))
         {
-            await using var session = await view.OpenSessionAsync(VirtualHostOf(item));
+            await using var session = await view.OpenSessionAsync(VirtualHostOf(item), request.User);
             await QueueRoutes.Call(() => session.DeclareExchangeAsync(Required(item, "name"), Required(item, "type"), JsonFields.Bool(item, "durable", true),
                 JsonFields.Bool(item, "auto_delete", false), JsonFields.Bool(item, "internal", false), FieldTableJson.FromJson(item["arguments"])));
         }
 
         foreach (var item in Items(body, "queues"))
         {
-            await using var session = await view.OpenSessionAsync(VirtualHostOf(item));
+            await using var session = await view.OpenSessionAsync(VirtualHostOf(item), request.User);
             await QueueRoutes.Call(() => session.DeclareQueueAsync(Required(item, "name"), JsonFields.Bool(item, "durable", true), exclusive: false,
                 JsonFields.Bool(item, "auto_delete", false), FieldTableJson.FromJson(item["arguments"])));
         }
 
         foreach (var item in Items(body, "bindings"))
         {
-            await using var session = await view.OpenSessionAsync(VirtualHostOf(item));
+            await using var session = await view.OpenSessionAsync(VirtualHostOf(item), request.User);
             var source = Required(item, "source");
             var destination = Required(item, "destination");
             var routingKey = JsonFields.String(item, "routing_key") ?? "";
@@ -140,29 +177,6 @@ public sealed class DefinitionRoutes(BrokerView view)
         }
 
         return ApiReply.NoContent;
-    }
-
-    /// <summary>Users, vhosts and permissions beyond the defaults, and policies, are not stored by the broker yet: refuse rather than drop them.</summary>
-    private void CheckStoredElsewhere(JsonObject body)
-    {
-        var users = view.Access.Users().Select(u => u.Name).ToHashSet();
-        var vhosts = view.VirtualHosts().ToHashSet();
-        var unknownUser = Items(body, "users").Select(u => JsonFields.String(u, "name")).FirstOrDefault(n => n is null || !users.Contains(n));
-        var unknownVhost = Items(body, "vhosts").Select(v => JsonFields.String(v, "name")).FirstOrDefault(n => n is null || !vhosts.Contains(n));
-        if (unknownUser is not null || Items(body, "users").Any(u => u["name"] is null))
-        {
-            throw ApiException.BadRequest($"importing users is not supported yet (user '{unknownUser}')");
-        }
-
-        if (unknownVhost is not null)
-        {
-            throw ApiException.BadRequest($"importing virtual hosts is not supported yet (vhost '{unknownVhost}')");
-        }
-
-        if (Items(body, "policies").Any() || Items(body, "operator_policies").Any())
-        {
-            throw ApiException.BadRequest("importing policies is not supported yet");
-        }
     }
 
     private static IEnumerable<JsonObject> Items(JsonObject body, string key) =>

@@ -15,7 +15,7 @@ public sealed class ExchangeRoutes(BrokerView view)
     [
         new("GET", "exchanges", (r, _) => ListAsync(r, null)),
         new("GET", "exchanges/{vhost}", (r, a) => ListAsync(r, a[0])),
-        new("GET", "exchanges/{vhost}/{name}", (r, a) => ShowAsync(a[0], a[1])),
+        new("GET", "exchanges/{vhost}/{name}", (r, a) => ShowAsync(r, a[0], a[1])),
         new("PUT", "exchanges/{vhost}/{name}", (r, a) => DeclareAsync(r, a[0], a[1])),
         new("DELETE", "exchanges/{vhost}/{name}", (r, a) => DeleteAsync(r, a[0], a[1])),
         new("POST", "exchanges/{vhost}/{name}/publish", (r, a) => PublishAsync(r, a[0], a[1])),
@@ -28,15 +28,15 @@ public sealed class ExchangeRoutes(BrokerView view)
 
     private async Task<ApiReply> ListAsync(ApiRequest request, string? vhost)
     {
-        var topologies = await view.TopologiesAsync(vhost);
+        var topologies = await view.TopologiesAsync(vhost, request.User);
         var rows = topologies.SelectMany(t => t.Topology.Exchanges.Prepend(VirtualHostRoutingTable.DefaultExchange)
             .Select(e => ObjectJson.Exchange(t.VirtualHost, e)));
         return ApiReply.Ok(Listing.Shape(request, rows));
     }
 
-    private async Task<ApiReply> ShowAsync(string vhost, string name)
+    private async Task<ApiReply> ShowAsync(ApiRequest request, string vhost, string name)
     {
-        var declaration = await FindAsync(vhost, RealName(name)) ?? throw ApiException.NotFound();
+        var declaration = await FindAsync(request, vhost, RealName(name)) ?? throw ApiException.NotFound();
         var json = ObjectJson.Exchange(vhost, declaration);
         json["incoming"] = new JsonArray();
         json["outgoing"] = new JsonArray();
@@ -47,8 +47,8 @@ public sealed class ExchangeRoutes(BrokerView view)
     {
         var body = await request.ReadBodyAsync();
         var type = JsonFields.String(body, "type") ?? throw ApiException.BadRequest("[{key_missing,type}]");
-        var existed = await FindAsync(vhost, name) is not null;
-        await using var session = await view.OpenSessionAsync(vhost);
+        var existed = await FindAsync(request, vhost, name) is not null;
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await QueueRoutes.Call(() => session.DeclareExchangeAsync(name, type, JsonFields.Bool(body, "durable", false), JsonFields.Bool(body, "auto_delete", false),
             JsonFields.Bool(body, "internal", false), FieldTableJson.FromJson(body["arguments"])));
         return existed ? ApiReply.NoContent : ApiReply.Created;
@@ -56,12 +56,12 @@ public sealed class ExchangeRoutes(BrokerView view)
 
     private async Task<ApiReply> DeleteAsync(ApiRequest request, string vhost, string name)
     {
-        if (await FindAsync(vhost, name) is null)
+        if (await FindAsync(request, vhost, name) is null)
         {
             throw ApiException.NotFound();
         }
 
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await QueueRoutes.Call(() => session.DeleteExchangeAsync(name, request.QueryFlag("if-unused")));
         return ApiReply.NoContent;
     }
@@ -79,12 +79,12 @@ public sealed class ExchangeRoutes(BrokerView view)
             var other => throw ApiException.BadRequest($"Unknown payload_encoding: {other}"),
         };
         var exchange = RealName(name);
-        if (await FindAsync(vhost, exchange) is null)
+        if (await FindAsync(request, vhost, exchange) is null)
         {
             throw ApiException.NotFound();
         }
 
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         var outcome = await QueueRoutes.Call(() => session.PublishAsync(exchange, routingKey, payload,
             MessagePropertiesJson.FromJson(body["properties"]), mandatory: true));
         return ApiReply.Ok(new JsonObject { ["routed"] = outcome == PublishOutcome.Routed });
@@ -93,12 +93,12 @@ public sealed class ExchangeRoutes(BrokerView view)
     private async Task<ApiReply> BindingsAsync(ApiRequest request, string vhost, string name, bool source)
     {
         var exchange = RealName(name);
-        if (await FindAsync(vhost, exchange) is null)
+        if (await FindAsync(request, vhost, exchange) is null)
         {
             throw ApiException.NotFound();
         }
 
-        var topology = (await view.TopologiesAsync(vhost))[0].Topology;
+        var topology = (await view.TopologiesAsync(vhost, request.User))[0].Topology;
         IEnumerable<Binding> bindings = source
             ? exchange.Length == 0
                 ? topology.Queues.Select(q => ObjectJson.DefaultBinding(q.Declaration.Name))
@@ -107,15 +107,15 @@ public sealed class ExchangeRoutes(BrokerView view)
         return ApiReply.Ok(Listing.Shape(request, bindings.Select(b => ObjectJson.Binding(vhost, b)), defaultSort: ""));
     }
 
-    private async Task<ExchangeDeclaration?> FindAsync(string vhost, string name)
+    private async Task<ExchangeDeclaration?> FindAsync(ApiRequest request, string vhost, string name)
     {
         if (name.Length == 0)
         {
-            view.VirtualHosts(vhost);
+            await view.VirtualHostsAsync(vhost, request.User);
             return VirtualHostRoutingTable.DefaultExchange;
         }
 
-        var topology = (await view.TopologiesAsync(vhost))[0].Topology;
+        var topology = (await view.TopologiesAsync(vhost, request.User))[0].Topology;
         return topology.Exchanges.FirstOrDefault(e => e.Name == name);
     }
 

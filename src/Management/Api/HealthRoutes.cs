@@ -12,7 +12,7 @@ public sealed class HealthRoutes(BrokerView view, NodeEnvironment environment)
 
     public IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "aliveness-test/{vhost}", (r, a) => AlivenessAsync(a[0])),
+        new("GET", "aliveness-test/{vhost}", (r, a) => AlivenessAsync(r, a[0])),
         new("GET", "health/checks/alarms", (r, _) => AlarmsAsync(local: false)),
         new("GET", "health/checks/local-alarms", (r, _) => AlarmsAsync(local: true)),
         new("GET", "health/checks/virtual-hosts", (r, _) => Task.FromResult(Ok())),
@@ -34,9 +34,9 @@ public sealed class HealthRoutes(BrokerView view, NodeEnvironment environment)
     }
 
     /// <summary>Declare the aliveness-test queue, publish to it and get the message back, as RabbitMQ does.</summary>
-    private async Task<ApiReply> AlivenessAsync(string vhost)
+    private async Task<ApiReply> AlivenessAsync(ApiRequest request, string vhost)
     {
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await session.DeclareQueueAsync(AlivenessQueue, durable: false, exclusive: false, autoDelete: false);
         await session.PublishAsync("", AlivenessQueue, "test_message"u8.ToArray());
         var message = await session.GetAsync(AlivenessQueue, autoAck: true);

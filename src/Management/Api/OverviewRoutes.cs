@@ -13,7 +13,7 @@ public sealed class OverviewRoutes(BrokerView view, NodeEnvironment environment)
 
     public IEnumerable<ApiRoute> Routes() =>
     [
-        new("GET", "overview", (r, _) => OverviewAsync()),
+        new("GET", "overview", (r, _) => OverviewAsync(r)),
         new("GET", "nodes", (r, _) => NodesAsync(r)),
         new("GET", "nodes/{name}", (r, a) => NodeAsync(a[0])),
         new("GET", "cluster-name", (r, _) => Task.FromResult(ApiReply.Ok(new JsonObject { ["name"] = ClusterName }))),
@@ -22,10 +22,10 @@ public sealed class OverviewRoutes(BrokerView view, NodeEnvironment environment)
 
     private string ClusterName => view.Nodes.LocalName;
 
-    private async Task<ApiReply> OverviewAsync()
+    private async Task<ApiReply> OverviewAsync(ApiRequest request)
     {
-        var queuesTask = view.QueuesAsync(null);
-        var topologiesTask = view.TopologiesAsync(null);
+        var queuesTask = view.QueuesAsync(null, request.User);
+        var topologiesTask = view.TopologiesAsync(null, request.User);
         var reports = await view.NodeReportsAsync();
         var queues = await queuesTask;
         var topologies = await topologiesTask;

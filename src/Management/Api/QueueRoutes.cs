@@ -14,24 +14,24 @@ public sealed class QueueRoutes(BrokerView view)
     [
         new("GET", "queues", (r, _) => ListAsync(r, null)),
         new("GET", "queues/{vhost}", (r, a) => ListAsync(r, a[0])),
-        new("GET", "queues/{vhost}/{name}", (r, a) => ShowAsync(a[0], a[1])),
+        new("GET", "queues/{vhost}/{name}", (r, a) => ShowAsync(r, a[0], a[1])),
         new("PUT", "queues/{vhost}/{name}", (r, a) => DeclareAsync(r, a[0], a[1])),
         new("DELETE", "queues/{vhost}/{name}", (r, a) => DeleteAsync(r, a[0], a[1])),
-        new("DELETE", "queues/{vhost}/{name}/contents", (r, a) => PurgeAsync(a[0], a[1])),
+        new("DELETE", "queues/{vhost}/{name}/contents", (r, a) => PurgeAsync(r, a[0], a[1])),
         new("POST", "queues/{vhost}/{name}/get", (r, a) => GetAsync(r, a[0], a[1])),
         new("GET", "queues/{vhost}/{name}/bindings", (r, a) => BindingsAsync(r, a[0], a[1])),
     ];
 
     private async Task<ApiReply> ListAsync(ApiRequest request, string? vhost)
     {
-        var queues = await view.QueuesAsync(vhost);
+        var queues = await view.QueuesAsync(vhost, request.User);
         var node = view.Nodes.LocalName;
         return ApiReply.Ok(Listing.Shape(request, queues.Select(q => ObjectJson.Queue(q.VirtualHost, q.Listing, q.Info, node))));
     }
 
-    private async Task<ApiReply> ShowAsync(string vhost, string name)
+    private async Task<ApiReply> ShowAsync(ApiRequest request, string vhost, string name)
     {
-        var (listing, info) = await view.QueueAsync(vhost, name);
+        var (listing, info) = await view.QueueAsync(vhost, name, request.User);
         return ApiReply.Ok(ObjectJson.Queue(vhost, listing, info, view.Nodes.LocalName));
     }
 
@@ -39,7 +39,7 @@ public sealed class QueueRoutes(BrokerView view)
     {
         var body = await request.ReadBodyAsync();
         var arguments = FieldTableJson.FromJson(body["arguments"]);
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         var existed = await ExistsAsync(session, name);
         await Call(() => session.DeclareQueueAsync(name, JsonFields.Bool(body, "durable", false), exclusive: false,
             JsonFields.Bool(body, "auto_delete", false), arguments));
@@ -48,14 +48,14 @@ public sealed class QueueRoutes(BrokerView view)
 
     private async Task<ApiReply> DeleteAsync(ApiRequest request, string vhost, string name)
     {
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await Call(() => session.DeleteQueueAsync(name, request.QueryFlag("if-unused"), request.QueryFlag("if-empty")));
         return ApiReply.NoContent;
     }
 
-    private async Task<ApiReply> PurgeAsync(string vhost, string name)
+    private async Task<ApiReply> PurgeAsync(ApiRequest request, string vhost, string name)
     {
-        await using var session = await view.OpenSessionAsync(vhost);
+        await using var session = await view.OpenSessionAsync(vhost, request.User);
         await Call(() => session.PurgeQueueAsync(name));
         return ApiReply.NoContent;
     }
@@ -77,11 +77,11 @@ public sealed class QueueRoutes(BrokerView view)
         };
         var encoding = JsonFields.String(body, "encoding") ?? "auto";
         var truncate = body["truncate"] is null ? int.MaxValue : JsonFields.Int(body, "truncate", int.MaxValue);
-        var (_, info) = await view.QueueAsync(vhost, name);
+        var (_, info) = await view.QueueAsync(vhost, name, request.User);
         var ready = info?.MessagesReady ?? 0;
 
         var messages = new JsonArray();
-        await using (var session = await view.OpenSessionAsync(vhost))
+        await using (var session = await view.OpenSessionAsync(vhost, request.User))
         {
             for (var i = 0; i < count; i++)
             {
@@ -102,8 +102,8 @@ public sealed class QueueRoutes(BrokerView view)
 
     private async Task<ApiReply> BindingsAsync(ApiRequest request, string vhost, string name)
     {
-        await view.QueueAsync(vhost, name);
-        var topology = (await view.TopologiesAsync(vhost))[0].Topology;
+        await view.QueueAsync(vhost, name, request.User);
+        var topology = (await view.TopologiesAsync(vhost, request.User))[0].Topology;
         var bindings = topology.Bindings.Where(b => b.Destination == BindingDestination.Queue(name))
             .Prepend(ObjectJson.DefaultBinding(name))
             .Select(b => ObjectJson.Binding(vhost, b));

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using OrleansBroker.Management.Api;
+using OrleansBroker.Management.Http;
 
 namespace OrleansBroker.Management.Metrics;
 
@@ -38,7 +39,7 @@ public sealed class PrometheusMetrics(BrokerView view)
 
     public async Task<string> RenderAsync(bool perObject)
     {
-        var queuesTask = view.QueuesAsync(null);
+        var queuesTask = view.QueuesAsync(null, ManagementUser.Internal);
         var reports = await view.NodeReportsAsync();
         var queues = (await queuesTask).Where(q => q.Info is not null).ToList();
         var local = reports.FirstOrDefault(r => r.Name == view.Nodes.LocalName);
