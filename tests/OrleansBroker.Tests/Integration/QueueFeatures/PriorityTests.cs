@@ -101,6 +101,41 @@ public sealed class PriorityTests(BrokerFixture fixture) : QueueFeatureTestBase(
         Assert.Equal(("second", "d"), received.Last());
     }
 
+    [Fact]
+    public async Task The_next_consumer_takes_over_when_the_active_one_s_connection_closes()
+    {
+        await using var conn = await ConnectAsync();
+        await using var ch = await conn.CreateChannelAsync(Confirming);
+        var q = await DeclareQueueAsync(ch, "sac", Args(("x-single-active-consumer", true)));
+        var active = await ConnectAsync();
+        var activeChannel = await active.CreateChannelAsync();
+        var first = 0;
+        var firstConsumer = new AsyncEventingBasicConsumer(activeChannel);
+        firstConsumer.ReceivedAsync += (_, _) =>
+        {
+            Interlocked.Increment(ref first);
+            return Task.CompletedTask;
+        };
+        await activeChannel.BasicConsumeAsync(q, autoAck: true, firstConsumer);
+        var second = new ConcurrentQueue<string>();
+        var secondConsumer = new AsyncEventingBasicConsumer(ch);
+        secondConsumer.ReceivedAsync += (_, e) =>
+        {
+            second.Enqueue(Encoding.UTF8.GetString(e.Body.Span));
+            return Task.CompletedTask;
+        };
+        await ch.BasicConsumeAsync(q, autoAck: true, secondConsumer);
+
+        await PublishTextsAsync(ch, q, "to-first");
+        await WaitUntilAsync(() => Volatile.Read(ref first) == 1);
+        await active.CloseAsync();
+        await active.DisposeAsync();
+        await PublishTextsAsync(ch, q, "to-second");
+
+        await WaitUntilAsync(() => second.Count == 1);
+        Assert.Equal(["to-second"], second);
+    }
+
     private static async Task WaitUntilAsync(Func<bool> condition)
     {
         var deadline = DateTime.UtcNow + Timeout;
