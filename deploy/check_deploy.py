@@ -13,7 +13,7 @@ What is checked:
   and deploy/README.md's commands give the broker is one it reads: ORLEANSBROKER_Section__Key against the properties of
   BrokerOptions and GatewayOptions, --switches against CommandLineSwitches.Table, RABBITMQ_* against
   BrokerConfiguration, POD_* and ORLEANS_* against what Microsoft.Orleans.Hosting.Kubernetes reads (at the version
-  Directory.Packages.props names), and the pods' Orleans labels against BrokerSilo.ClusterId;
+  Directory.Packages.props names), and the pods' Orleans labels against BrokerCluster.ClusterId;
 - the ports the image exposes and the pods declare are the broker's defaults, and the data volume is its data directory;
 - `systemd-analyze verify` accepts the units (where systemd-analyze and /usr/bin/dotnet exist).
 Prints one line per check and ends with "N passed, N failed".
@@ -112,7 +112,7 @@ class Code:
                     self.read_environment.update(re.findall(r'GetEnvironmentVariable\("(\w+)"\)', text))
 
         silo = source("src/Silo/Hosting/BrokerSilo.cs")
-        self.cluster_id = one(r'const string ClusterId = "([^"]+)"', silo, "BrokerSilo.ClusterId")
+        self.cluster_id = one(r'const string ClusterId = "([^"]+)"', source("src/Hosting/BrokerCluster.cs"), "BrokerCluster.ClusterId")
         self.default_silo_port = int(one(r"DefaultSiloPort = (\d+);", silo, "BrokerSilo.DefaultSiloPort"))
         self.default_gateway_port = int(one(r"DefaultGatewayPort = (\d+);", silo, "BrokerSilo.DefaultGatewayPort"))
 
@@ -361,7 +361,7 @@ class Checker:
                 environment = {v.get("name"): v for v in container.get("env") or []}
                 for name in ("ORLEANS_SERVICE_ID", "ORLEANS_CLUSTER_ID"):
                     if name in environment and environment[name].get("value") != self.code.cluster_id:
-                        problems.append(f"{where}: {name} would override the broker's id {self.code.cluster_id!r} (BrokerSilo.ClusterId)")
+                        problems.append(f"{where}: {name} would override the broker's id {self.code.cluster_id!r} (BrokerCluster.ClusterId)")
                 node_name = environment.get(self.code.environment_prefix + "Broker__NodeName")
                 if node_name is not None and dig(node_name, "valueFrom", "fieldRef", "fieldPath") != "metadata.name":
                     problems.append(f"{where}: the node name must be the pod's name (metadata.name), which the entry point gives it")
@@ -374,7 +374,7 @@ class Checker:
                 for label in (KUBERNETES_HOSTING_SERVICE_ID_LABEL, KUBERNETES_HOSTING_CLUSTER_ID_LABEL):
                     if labels.get(label) != self.code.cluster_id:
                         problems.append(f"{where}: pod label {label} is {labels.get(label)!r}; Orleans' Kubernetes hosting selects "
-                                        f"the cluster's pods by {self.code.cluster_id!r} (BrokerSilo.ClusterId)")
+                                        f"the cluster's pods by {self.code.cluster_id!r} (BrokerCluster.ClusterId)")
                 if pod.get("automountServiceAccountToken") is False:
                     problems.append(f"{where}: Kubernetes hosting reaches the API with the service account's token, which is not mounted")
                 verbs = set()

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using OrleansBroker.Grains.Gateways;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues.Placement;
 using OrleansBroker.Grains.VirtualHosts;
@@ -16,15 +18,17 @@ namespace OrleansBroker.Client;
 /// session) are <see cref="Grains.Model.BrokerException"/>s with RabbitMQ's reply code and text; unlike on an AMQP
 /// channel, they leave the session usable.
 /// If the broker node of a co-hosted app's session dies, the broker releases what the session held, as for the node's
-/// AMQP connections. A client app's session is released only by disposing it: the broker does not notice a client app
-/// that died, and its consumers keep up to their prefetch of messages unacknowledged until their queue is deleted or
-/// its node restarts.
+/// AMQP connections. A client app's session holds a lease it renews every 3 s (<see cref="GatewayLease"/>): if the app
+/// dies, the broker releases what the session held once the lease runs out (about 12 s), as for a gateway-only node.
 /// </summary>
 public sealed partial class BrokerSession : IAsyncDisposable
 {
     private readonly object _gate = new();
     private readonly List<QueueConsumer> _consumers = new();
     private readonly FetchedMessages _fetched;
+
+    // A client app's session: its liveness (null for a co-hosted app's, whose node's membership speaks for it).
+    private readonly GatewayLease? _lease;
     private int _consumersStarted;
     private bool _declaredExclusive;
     private bool _disposed;
@@ -37,9 +41,14 @@ public sealed partial class BrokerSession : IAsyncDisposable
 
         // Grains in the broker's silo go with its node, so their session is named after it, as the node's AMQP gateway
         // names its connections: if the node dies, queues elsewhere requeue what its consumers held and its exclusive
-        // queues go. A client app lives apart from the node it reached and outlives it.
+        // queues go. A client app lives apart from the node it reached and outlives it: it is a leased gateway of its own.
         var app = "orleans-app-" + Guid.NewGuid().ToString("N");
-        Id = grains is IClusterClient ? app : $"{node.GatewayId}|{app}";
+        if (grains is IClusterClient)
+        {
+            _lease = new GatewayLease(grains, GatewayIds.NewLeased(), NullLogger.Instance);
+        }
+
+        Id = $"{_lease?.GatewayId ?? node.GatewayId}|{app}";
         _fetched = new FetchedMessages(Id + "/get");
     }
 
@@ -68,7 +77,13 @@ public sealed partial class BrokerSession : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(grains);
         ArgumentNullException.ThrowIfNull(virtualHost);
         var node = await grains.GetGrain<IAppGatewayGrain>(virtualHost).Open();
-        return new BrokerSession(grains, virtualHost, node);
+        var session = new BrokerSession(grains, virtualHost, node);
+        if (session._lease is { } lease)
+        {
+            await lease.EnsureAsync(virtualHost);
+        }
+
+        return session;
     }
 
     /// <summary>End the session; see the class summary. Never throws: what a queue that is gone held is gone with it.</summary>
@@ -97,6 +112,11 @@ public sealed partial class BrokerSession : IAsyncDisposable
         if (declaredExclusive)
         {
             await VirtualHostGrain.ConnectionClosed(Id).AsTask().ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+
+        if (_lease is not null)
+        {
+            await _lease.DisposeAsync();
         }
     }
 

@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using OrleansBroker.Gateway.Authentication;
 using OrleansBroker.Gateway.Routing;
+using OrleansBroker.Grains.Gateways;
 using OrleansBroker.Grains.Nodes;
 using OrleansBroker.Grains.Queues;
 using Orleans;
@@ -13,18 +14,22 @@ public sealed class GatewayServices(
     IGrainFactory grains,
     RoutingReplicas routing,
     LocalChannels localChannels,
-    ClusterNodes nodes,
+    GatewayLease lease,
     IOptions<GatewayOptions> options,
     IUserAuthenticator authenticator,
-    ILoggerFactory loggerFactory)
+    ILoggerFactory loggerFactory,
+    ClusterNodes? nodes = null)
 {
     public IGrainFactory Grains { get; } = grains;
 
     /// <summary>This node's copies of the virtual hosts' routing.</summary>
     public RoutingReplicas Routing { get; } = routing;
 
-    /// <summary>The broker's nodes as this one's membership sees them.</summary>
-    public ClusterNodes Nodes { get; } = nodes;
+    /// <summary>The broker's nodes as this one's membership sees them; null on a gateway-only node (no silo).</summary>
+    public ClusterNodes? Nodes { get; } = nodes;
+
+    /// <summary>This gateway's lease on the virtual hosts it uses, when it has no silo.</summary>
+    public GatewayLease Lease { get; } = lease;
 
     /// <summary>This process's channels, which queues here deliver to directly.</summary>
     public LocalChannels LocalChannels { get; } = localChannels;

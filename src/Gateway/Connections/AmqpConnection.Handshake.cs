@@ -132,6 +132,7 @@ internal sealed partial class AmqpConnection
         VirtualHost = open.VirtualHost;
         VirtualHostGrain = _services.Grains.GetGrain<IVirtualHostGrain>(VirtualHost);
         await _services.Routing.EnsureSubscribedAsync(VirtualHost);
+        await _services.Lease.EnsureAsync(VirtualHost);
         _vhostOpened = true;
         SendMethod(0, new ConnectionOpenOk(string.Empty));
         _state = ConnectionState.Open;

@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using OrleansBroker.Amqp;
 using OrleansBroker.Gateway.Routing;
+using OrleansBroker.Grains.Gateways;
 
 namespace OrleansBroker.Gateway.Connections;
 
@@ -15,10 +17,11 @@ public sealed class ConnectionRegistry : IDisposable
     private long _nextId;
     private volatile bool _shuttingDown;
 
-    public ConnectionRegistry(RoutingReplicas routing, Microsoft.Extensions.Options.IOptions<GatewayOptions> options)
+    public ConnectionRegistry(RoutingReplicas routing, GatewayLease lease)
     {
-        _gatewayId = options.Value.GatewayId ?? Convert.ToHexString(Guid.NewGuid().ToByteArray().AsSpan(0, 6)).ToLowerInvariant();
+        _gatewayId = lease.GatewayId;
         routing.QueueWentDown += CancelConsumersOfDownQueue;
+        lease.Lost += CloseConnectionsOfLostLease;
         _ticker = new Timer(static state => ((ConnectionRegistry)state!).Tick(), this, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(1));
     }
 
@@ -89,6 +92,18 @@ public sealed class ConnectionRegistry : IDisposable
             if (string.Equals(connection.VirtualHost, vhost, StringComparison.Ordinal))
             {
                 connection.CancelConsumersOf(queue);
+            }
+        }
+    }
+
+    // What these connections held in the vhost was released when the lease ran out: their clients must reconnect.
+    private void CloseConnectionsOfLostLease(string vhost)
+    {
+        foreach (var connection in _connections.Values)
+        {
+            if (string.Equals(connection.VirtualHost, vhost, StringComparison.Ordinal))
+            {
+                connection.FailConnection(ReplyCode.ConnectionForced, "CONNECTION_FORCED - broker forced connection closure with reason 'gateway lease expired'", 0);
             }
         }
     }

@@ -40,6 +40,13 @@ public interface IQueueGrain : IGrainWithStringKey
     [Alias("Cancel")]
     ValueTask<ConsumerCancelResult> Cancel(string channelId, string consumerTag);
 
+    /// <summary>
+    /// A gateway without a silo is gone (its lease ran out): its channels' consumers are removed and their unsettled
+    /// deliveries requeued, redelivered, as for channels of a dead node.
+    /// </summary>
+    [Alias("ReleaseGateway")]
+    ValueTask ReleaseGateway(string gatewayId);
+
     /// <summary>basic.get: take the next ready message, or report that there is none.</summary>
     [Alias("Get")]
     ValueTask<QueueGetResult> Get(string channelId, bool noAck);

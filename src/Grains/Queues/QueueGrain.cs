@@ -494,18 +494,7 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
             return;
         }
 
-        for (var i = _consumers.Count - 1; i >= 0; i--)
-        {
-            if (dead.Contains(_consumers[i].ChannelId))
-            {
-                _channels.Remove(_consumers[i].ChannelId);
-                _consumers.RemoveAt(i);
-            }
-        }
-
-        _nextConsumer = 0;
-        var released = _unacked.Where(u => dead.Contains(u.Value.ChannelId)).Select(u => new Settlement(u.Key, SettlementKind.Requeue)).ToArray();
-        await Settle(new SettlementBatch(string.Empty, released, []));
+        await ReleaseChannelsAsync(dead);
         foreach (var channelId in dead)
         {
             if (GatewayIds.TryGetSilo(channelId, out var silo))
@@ -513,6 +502,33 @@ public sealed partial class QueueGrain : Grain, IQueueGrain
                 _deadSilosReleased.Add(silo);
             }
         }
+    }
+
+    public async ValueTask ReleaseGateway(string gatewayId)
+    {
+        var gone = _consumers.Select(c => c.ChannelId).Concat(_unacked.Values.Select(u => u.ChannelId))
+            .Where(channelId => GatewayIds.BelongsTo(channelId, gatewayId)).ToHashSet(StringComparer.Ordinal);
+        if (gone.Count > 0)
+        {
+            await ReleaseChannelsAsync(gone);
+        }
+    }
+
+    /// <summary>Remove the consumers of these channels and requeue their unsettled deliveries (redelivered).</summary>
+    private async ValueTask ReleaseChannelsAsync(HashSet<string> gone)
+    {
+        for (var i = _consumers.Count - 1; i >= 0; i--)
+        {
+            if (gone.Contains(_consumers[i].ChannelId))
+            {
+                _channels.Remove(_consumers[i].ChannelId);
+                _consumers.RemoveAt(i);
+            }
+        }
+
+        _nextConsumer = 0;
+        var released = _unacked.Where(u => gone.Contains(u.Value.ChannelId)).Select(u => new Settlement(u.Key, SettlementKind.Requeue)).ToArray();
+        await Settle(new SettlementBatch(string.Empty, released, []));
     }
 
     /// <summary>Start watching for channels on dead nodes, if this is a cluster and it is not watching yet.</summary>

@@ -72,6 +72,13 @@ public interface IVirtualHostGrain : IGrainWithStringKey
     ValueTask ConnectionClosed(string connectionId);
 
     /// <summary>
+    /// A gateway without a silo is gone (its lease ran out, GatewayLeaseGrain): the exclusive queues its connections
+    /// owned are deleted, and every queue releases its channels' consumers and unsettled deliveries.
+    /// </summary>
+    [Alias("GatewayGone")]
+    ValueTask GatewayGone(string gatewayId);
+
+    /// <summary>
     /// Add or replace (by name) a policy or operator policy of this vhost; it takes effect on the matching queues and
     /// exchanges, existing and new, before this completes. A policy RabbitMQ would refuse throws a
     /// <see cref="BrokerException"/> 406 whose message is <see cref="PolicyValidationResult.ErrorText"/>

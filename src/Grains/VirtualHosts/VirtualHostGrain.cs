@@ -418,6 +418,39 @@ public sealed partial class VirtualHostGrain : Grain, IVirtualHostGrain
         }
     }
 
+    public async ValueTask GatewayGone(string gatewayId)
+    {
+        var owned = Queues.Where(q => q.Value.ExclusiveOwner is { } owner && GatewayIds.BelongsTo(owner, gatewayId)).Select(q => q.Key).ToList();
+        foreach (var name in owned)
+        {
+            _logger.LogInformation("exclusive queue '{Queue}' in vhost '{VirtualHost}' is gone with its gateway", name, VirtualHost);
+            await DeleteQueueOfAGoneNode(name);
+            await RemoveQueue(name);
+        }
+
+        if (owned.Count > 0)
+        {
+            await _state.WriteStateAsync();
+            await PublishChangesAsync();
+        }
+
+        // One call per queue, all at once; a queue whose node is down holds nothing of a live process's channels.
+        var releases = new List<Task>();
+        foreach (var name in Queues.Keys.Where(name => !_downQueues.Contains(name)))
+        {
+            releases.Add(Queue(name).ReleaseGateway(gatewayId).AsTask());
+        }
+
+        try
+        {
+            await Task.WhenAll(releases);
+        }
+        catch (Exception e) when (e is BrokerException || Unreachable.Is(e))
+        {
+            // A queue on a node that just died: that node's channels and deliveries go with it anyway.
+        }
+    }
+
     /// <summary>Check both ends of a binding exist and may be used, in rabbit_channel's order.</summary>
     private void CheckBindingEnds(Binding binding, string connectionId)
     {

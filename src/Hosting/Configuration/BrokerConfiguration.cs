@@ -71,14 +71,26 @@ public sealed class BrokerConfiguration
     public IReadOnlyList<string> Overrides { get; }
 
     /// <summary>The configuration of this process: its command line and environment.</summary>
-    public static BrokerConfiguration Load(IReadOnlyList<string> arguments) =>
-        Load(arguments, Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
-            .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value ?? "", StringComparer.Ordinal));
+    public static BrokerConfiguration Load(IReadOnlyList<string> arguments) => Load(arguments, ProcessEnvironment());
 
     /// <summary>The configuration given a command line and an environment (tests pass their own).</summary>
-    public static BrokerConfiguration Load(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment)
+    public static BrokerConfiguration Load(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment) =>
+        Load(arguments, environment, CommandLineSwitches.Table);
+
+    /// <summary>The configuration of a gateway-only node (src/Gateway), which knows fewer switches than a silo.</summary>
+    public static BrokerConfiguration LoadGatewayNode(IReadOnlyList<string> arguments) => LoadGatewayNode(arguments, ProcessEnvironment());
+
+    /// <summary>As <see cref="LoadGatewayNode(IReadOnlyList{string})"/>, given an environment (tests pass their own).</summary>
+    public static BrokerConfiguration LoadGatewayNode(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment) =>
+        Load(arguments, environment, CommandLineSwitches.GatewayNodeTable);
+
+    private static Dictionary<string, string> ProcessEnvironment() =>
+        Environment.GetEnvironmentVariables().Cast<DictionaryEntry>()
+            .ToDictionary(entry => (string)entry.Key, entry => (string?)entry.Value ?? "", StringComparer.Ordinal);
+
+    private static BrokerConfiguration Load(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> environment, IReadOnlyDictionary<string, string> switchTable)
     {
-        var switches = CommandLineSwitches.Parse(arguments);
+        var switches = CommandLineSwitches.Parse(arguments, switchTable);
         var sources = new List<string>();
         var warnings = new List<string>();
         var builder = new ConfigurationBuilder();

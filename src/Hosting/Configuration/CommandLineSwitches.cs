@@ -33,11 +33,18 @@ internal static class CommandLineSwitches
         ["--prometheus-port"] = $"{BrokerOptions.SectionName}:{nameof(BrokerOptions.PrometheusPort)}",
     };
 
+    /// <summary>The switches of a gateway-only node (src/Gateway): it has no data, no silo and no node name of its own.</summary>
+    public static readonly IReadOnlyDictionary<string, string> GatewayNodeTable =
+        new[] { "--amqp-port", "--bind", "--config", "--rabbitmq-conf", "--cluster" }.ToDictionary(name => name, name => Table[name], StringComparer.OrdinalIgnoreCase);
+
     /// <summary>
     /// The configuration values the arguments set (a switch given twice takes its last value).
     /// Throws <see cref="BrokerConfigurationException"/> for anything that is not a known switch with a value.
     /// </summary>
-    public static IReadOnlyDictionary<string, string> Parse(IReadOnlyList<string> arguments)
+    public static IReadOnlyDictionary<string, string> Parse(IReadOnlyList<string> arguments) => Parse(arguments, Table);
+
+    /// <summary>As <see cref="Parse(IReadOnlyList{string})"/>, knowing only the switches of <paramref name="table"/>.</summary>
+    public static IReadOnlyDictionary<string, string> Parse(IReadOnlyList<string> arguments, IReadOnlyDictionary<string, string> table)
     {
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         for (var i = 0; i < arguments.Count; i++)
@@ -45,14 +52,14 @@ internal static class CommandLineSwitches
             var argument = arguments[i];
             if (!argument.StartsWith("--", StringComparison.Ordinal))
             {
-                throw new BrokerConfigurationException($"unexpected argument '{argument}' (switches are written --name value); known switches: {KnownSwitches}");
+                throw new BrokerConfigurationException($"unexpected argument '{argument}' (switches are written --name value); known switches: {KnownSwitches(table)}");
             }
 
             var equals = argument.IndexOf('=', StringComparison.Ordinal);
             var name = equals < 0 ? argument : argument[..equals];
-            if (!Table.TryGetValue(name, out var key))
+            if (!table.TryGetValue(name, out var key))
             {
-                throw new BrokerConfigurationException($"unknown switch '{name}'; known switches: {KnownSwitches}");
+                throw new BrokerConfigurationException($"unknown switch '{name}'; known switches: {KnownSwitches(table)}");
             }
 
             if (equals >= 0)
@@ -72,5 +79,5 @@ internal static class CommandLineSwitches
         return values;
     }
 
-    private static string KnownSwitches => string.Join(", ", Table.Keys);
+    private static string KnownSwitches(IReadOnlyDictionary<string, string> table) => string.Join(", ", table.Keys);
 }

@@ -1,4 +1,4 @@
-using Microsoft.Extensions.Logging;
+using OrleansBroker.Hosting;
 using OrleansBroker.Hosting.Configuration;
 
 namespace OrleansBroker.Silo.Hosting;
@@ -28,24 +28,11 @@ public static class BrokerCommandLine
     {
         // The sources and their order are BrokerConfiguration's.
         var loaded = BrokerConfiguration.Load(args);
-        LogConfiguration(loaded);
+        BrokerLogging.Report(loaded);
         var options = loaded.Broker;
         var configuration = loaded.Configuration;
 
-        using var stop = new CancellationTokenSource();
-        Console.CancelKeyPress += (_, e) =>
-        {
-            e.Cancel = true;
-            stop.Cancel();
-        };
-        using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(
-            System.Runtime.InteropServices.PosixSignal.SIGTERM,
-            context =>
-            {
-                context.Cancel = true;
-                stop.Cancel();
-            });
-
+        using var stop = new StopSignal();
         await using var host = await BrokerHost.StartAsync(options, configuration);
         Console.WriteLine($"OrleansBroker ready: AMQP 0-9-1 on {host.AmqpEndpoint}, data in {Path.GetFullPath(options.DataDir)}");
         if (host.ManagementEndpoint is { } management)
@@ -62,36 +49,10 @@ public static class BrokerCommandLine
         {
             Console.WriteLine($"Orleans Dashboard on http://{dashboard}/");
         }
-        try
-        {
-            await Task.Delay(Timeout.Infinite, stop.Token);
-        }
-        catch (OperationCanceledException)
-        {
-        }
 
+        await stop.WaitAsync();
         Console.WriteLine("OrleansBroker stopping: closing client connections");
         await host.StopAsync();
         return 0;
-    }
-
-    private static void LogConfiguration(BrokerConfiguration loaded)
-    {
-        using var logging = LoggerFactory.Create(builder => builder.AddSimpleConsole(o => o.SingleLine = true));
-        var logger = logging.CreateLogger("OrleansBroker.Configuration");
-        if (loaded.Sources.Count > 0)
-        {
-            logger.LogInformation("configuration read from {Sources}", string.Join(", ", loaded.Sources));
-        }
-
-        foreach (var overridden in loaded.Overrides)
-        {
-            logger.LogInformation("{Override}", overridden);
-        }
-
-        foreach (var warning in loaded.Warnings)
-        {
-            logger.LogWarning("{Warning}", warning);
-        }
     }
 }

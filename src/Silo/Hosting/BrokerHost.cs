@@ -78,14 +78,14 @@ public sealed class BrokerHost : IAsyncDisposable
             builder.Configuration.AddConfiguration(configuration);
         }
 
-        ConfigureLogging(builder.Logging.ClearProviders());
+        BrokerLogging.Configure(builder.Logging.ClearProviders());
 
         builder.Services.Configure<GatewayOptions>(builder.Configuration.GetSection(GatewayOptions.SectionName));
         builder.Services.AddSingleton(options);
         BrokerStorage storage;
         using (var startupLogging = LoggerFactory.Create(logging =>
                {
-                   ConfigureLogging(logging);
+                   BrokerLogging.Configure(logging);
                    if (configuration is not null)
                    {
                        logging.AddConfiguration(configuration.GetSection("Logging"));
@@ -111,46 +111,21 @@ public sealed class BrokerHost : IAsyncDisposable
             ListenOptions? dashboardListener = null;
             ListenOptions? managementListener = null;
             ListenOptions? prometheusListener = null;
-            builder.WebHost.UseSockets(sockets =>
-            {
-                // Run the connection's read loop where the socket's data arrives and send where frames are written,
-                // instead of hopping through Kestrel's I/O queues: the broker's code never blocks (storage work is
-                // asynchronous or leaves the thread), and each hop cost more CPU than the work it carried.
-                sockets.UnsafePreferInlineScheduling = true;
-
-                // Receive straight into a buffer instead of a zero-byte read first: one receive syscall per read
-                // instead of two (measured: 10-20% less broker CPU per message) for about 4 KiB more per idle connection.
-                sockets.WaitForDataBeforeAllocatingBuffer = false;
-            });
-
+            AmqpListener.UseSockets(builder.WebHost);
             builder.WebHost.ConfigureKestrel(kestrel =>
             {
-                void Amqp(ListenOptions listen)
-                {
-                    amqpListener = listen;
-                    listen.UseConnectionHandler<AmqpConnectionHandler>();
-                }
-
-                if (options.Bind is "*" or "" or "::" or "[::]")
-                {
-                    // ListenAnyIP binds a dual-mode IPv6 socket (IPv4 and IPv6), falling back to IPv4 where IPv6 is off.
-                    kestrel.ListenAnyIP(options.AmqpPort, Amqp);
-                }
-                else
-                {
-                    kestrel.Listen(IPAddress.Parse(options.Bind.Trim('[', ']')), options.AmqpPort, Amqp);
-                }
+                amqpListener = AmqpListener.Listen(kestrel, options.Bind, options.AmqpPort);
 
                 // The management API and Prometheus listen where AMQP does, as RabbitMQ's listen on every interface.
                 void Http(int port, Action<ListenOptions> keep)
                 {
-                    if (options.Bind is "*" or "" or "::" or "[::]")
+                    if (AmqpListener.IsAnyAddress(options.Bind))
                     {
                         kestrel.ListenAnyIP(port, keep);
                     }
                     else
                     {
-                        kestrel.Listen(IPAddress.Parse(options.Bind.Trim('[', ']')), port, keep);
+                        kestrel.Listen(AmqpListener.ParseAddress(options.Bind), port, keep);
                     }
                 }
 
@@ -168,7 +143,7 @@ public sealed class BrokerHost : IAsyncDisposable
                 {
                     // The dashboard has no authentication: it listens on the one address --bind names, and on loopback only when
                     // --bind means every interface.
-                    var dashboardAddress = options.Bind is "*" or "" or "::" or "[::]" ? IPAddress.Loopback : IPAddress.Parse(options.Bind.Trim('[', ']'));
+                    var dashboardAddress = AmqpListener.IsAnyAddress(options.Bind) ? IPAddress.Loopback : AmqpListener.ParseAddress(options.Bind);
                     kestrel.Listen(dashboardAddress, dashboardPort, listen => dashboardListener = listen);
                 }
             });
@@ -196,21 +171,6 @@ public sealed class BrokerHost : IAsyncDisposable
             await storage.DisposeAsync();
             throw;
         }
-    }
-
-    private static void ConfigureLogging(ILoggingBuilder logging)
-    {
-        logging.AddSimpleConsole(o => o.SingleLine = true);
-        logging.SetMinimumLevel(LogLevel.Warning);
-        logging.AddFilter("OrleansBroker", LogLevel.Information);
-
-        // A failed start is reported once, in plain words, by BrokerCommandLine.
-        logging.AddFilter("Microsoft.Extensions.Hosting", LogLevel.Critical);
-
-        // Orleans 10.4.2's watchdog starts its checking thread before it sets the timestamp that thread reads, so a start
-        // can warn of a "participant check" stall as long as the machine's uptime. Its stall warnings go unseen too;
-        // stalls still show in the broker's latency and in Orleans' own metrics.
-        logging.AddFilter("Orleans.Runtime.Watchdog", LogLevel.Error);
     }
 
     /// <summary>

@@ -6,7 +6,6 @@ using Orleans;
 using Orleans.Hosting;
 using OrleansBroker.Gateway;
 using OrleansBroker.Gateway.Authentication;
-using OrleansBroker.Gateway.Connections;
 using OrleansBroker.Grains;
 using OrleansBroker.Grains.Access;
 using OrleansBroker.Grains.Nodes;
@@ -35,12 +34,8 @@ internal static class BrokerServices
             gateway.GatewayId = GatewayIds.ForSilo(silo.SiloAddress);
         });
         services.AddSingleton(storage);
-        services.AddSingleton<RoutingReplicas>();
         storage.RegisterGrainStorage(services, GrainStorageNames.Broker);
-        services.AddSingleton<IUserAuthenticator, AccessControlAuthenticator>();
-        services.AddSingleton<VirtualHostDeletions>();
-        services.AddSingleton<GatewayServices>();
-        services.AddSingleton<ConnectionRegistry>();
+        services.AddAmqpGateway();
         ManagementHosting.AddServices(services, new NodeEnvironment
         {
             DataDir = options.DataDir,

@@ -16,9 +16,6 @@ namespace OrleansBroker.Silo.Hosting;
 /// </summary>
 internal static class BrokerSilo
 {
-    /// <summary>The cluster and service id every broker node uses: one broker per membership database.</summary>
-    public const string ClusterId = "orleansbroker";
-
     private const int DefaultSiloPort = 11111;
     private const int DefaultGatewayPort = 30000;
 
@@ -57,7 +54,7 @@ internal static class BrokerSilo
         {
             // One node: no service to install. Ports are free ones unless given, so two brokers run side by side
             // when told only distinct AMQP ports and data directories.
-            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: ClusterId, clusterId: ClusterId);
+            silo.UseLocalhostClustering(endpoints.SiloPort, endpoints.GatewayPort, serviceId: BrokerCluster.ClusterId, clusterId: BrokerCluster.ClusterId);
             return;
         }
 
@@ -70,8 +67,8 @@ internal static class BrokerSilo
 #pragma warning restore ORLEANSEXP003
         silo.Configure<ClusterOptions>(o =>
         {
-            o.ClusterId = ClusterId;
-            o.ServiceId = ClusterId;
+            o.ClusterId = BrokerCluster.ClusterId;
+            o.ServiceId = BrokerCluster.ClusterId;
         });
         silo.UseAdoNetClustering(o =>
         {

@@ -4,8 +4,8 @@ using OrleansBroker.Silo.Hosting;
 namespace OrleansBroker.Tests.Infrastructure;
 
 /// <summary>
-/// Our broker's executable (the one the tests were built with) run with given switches until it exits: for what the
-/// command line prints when the broker cannot start.
+/// Our broker's executable (the one the tests were built with; a silo, or a gateway-only node) run with given switches
+/// until it exits: for what the command line prints when the broker cannot start.
 /// </summary>
 public sealed record BrokerCommand(int ExitCode, string StandardOutput, string StandardError)
 {
@@ -13,7 +13,14 @@ public sealed record BrokerCommand(int ExitCode, string StandardOutput, string S
         RunAsync(new Dictionary<string, string?>(), arguments);
 
     /// <summary>Runs it with these environment variables changed (a null value removes the variable).</summary>
-    public static async Task<BrokerCommand> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments)
+    public static Task<BrokerCommand> RunAsync(IReadOnlyDictionary<string, string?> environment, params string[] arguments) =>
+        RunProgramAsync(typeof(BrokerHost).Assembly.Location, environment, arguments);
+
+    /// <summary>The gateway-only node's executable (src/Gateway) instead.</summary>
+    public static Task<BrokerCommand> RunGatewayNodeAsync(params string[] arguments) =>
+        RunProgramAsync(typeof(OrleansBroker.Gateway.Node.GatewayNodeHost).Assembly.Location, new Dictionary<string, string?>(), arguments);
+
+    private static async Task<BrokerCommand> RunProgramAsync(string program, IReadOnlyDictionary<string, string?> environment, string[] arguments)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -37,7 +44,7 @@ public sealed record BrokerCommand(int ExitCode, string StandardOutput, string S
             }
         }
 
-        start.ArgumentList.Add(typeof(BrokerHost).Assembly.Location);
+        start.ArgumentList.Add(program);
         foreach (var argument in arguments)
         {
             start.ArgumentList.Add(argument);

@@ -7,17 +7,20 @@ namespace OrleansBroker.Tests.Infrastructure;
 
 /// <summary>
 /// Our broker as a separate process (the executable the tests were built with), on 127.0.0.1, for
-/// tests that must kill it hard. Disposing kills it if it still runs.
+/// tests that must kill it hard: a silo node, or a gateway-only node (<see cref="StartGatewayNodeAsync"/>).
+/// Disposing kills it if it still runs.
 /// </summary>
 public sealed class BrokerProcess : IAsyncDisposable
 {
     private readonly Process _process;
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
     private readonly List<string> _output = new();
+    private readonly string _readyLine;
 
-    private BrokerProcess(Process process, int port, string dataDir, IReadOnlyList<string> extraArguments)
+    private BrokerProcess(Process process, int port, string dataDir, IReadOnlyList<string> extraArguments, string readyLine)
     {
         _process = process;
+        _readyLine = readyLine;
         Port = port;
         DataDir = dataDir;
         ExtraArguments = extraArguments;
@@ -41,11 +44,28 @@ public sealed class BrokerProcess : IAsyncDisposable
         }
     }
 
-    public static async Task<BrokerProcess> StartAsync(string dataDir, int? port = null, IReadOnlyList<string>? extraArguments = null)
+    public static Task<BrokerProcess> StartAsync(string dataDir, int? port = null, IReadOnlyList<string>? extraArguments = null)
     {
         extraArguments ??= [];
         var amqpPort = port ?? FreePort();
-        var silo = typeof(BrokerHost).Assembly.Location;
+        return LaunchAsync(
+            typeof(BrokerHost).Assembly.Location,
+            ["--amqp-port", amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--data-dir", dataDir],
+            amqpPort, dataDir, extraArguments, "OrleansBroker ready");
+    }
+
+    /// <summary>A gateway-only node (src/Gateway) of the cluster whose membership is in <paramref name="cluster"/>.</summary>
+    public static Task<BrokerProcess> StartGatewayNodeAsync(string cluster)
+    {
+        var amqpPort = FreePort();
+        return LaunchAsync(
+            typeof(OrleansBroker.Gateway.Node.GatewayNodeHost).Assembly.Location,
+            ["--amqp-port", amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1"],
+            amqpPort, string.Empty, ["--cluster", cluster], "OrleansBroker gateway node ready");
+    }
+
+    private static async Task<BrokerProcess> LaunchAsync(string program, string[] arguments, int amqpPort, string dataDir, IReadOnlyList<string> extraArguments, string readyLine)
+    {
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -57,13 +77,13 @@ public sealed class BrokerProcess : IAsyncDisposable
         // unless a test's switches turn them on.
         start.Environment["ORLEANSBROKER_Broker__ManagementPort"] = "off";
         start.Environment["ORLEANSBROKER_Broker__PrometheusPort"] = "off";
-        foreach (var argument in new[] { silo, "--amqp-port", amqpPort.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--data-dir", dataDir }.Concat(extraArguments))
+        foreach (var argument in new[] { program }.Concat(arguments).Concat(extraArguments))
         {
             start.ArgumentList.Add(argument);
         }
 
         var process = new Process { StartInfo = start, EnableRaisingEvents = true };
-        var broker = new BrokerProcess(process, amqpPort, dataDir, extraArguments);
+        var broker = new BrokerProcess(process, amqpPort, dataDir, extraArguments, readyLine);
         process.OutputDataReceived += (_, e) => broker.OnLine(e.Data);
         process.ErrorDataReceived += (_, e) => broker.OnLine(e.Data);
         process.Exited += (_, _) => broker._ready.TrySetException(new InvalidOperationException($"broker exited with {process.ExitCode}:{Environment.NewLine}{broker.Output}"));
@@ -128,7 +148,7 @@ public sealed class BrokerProcess : IAsyncDisposable
             _output.Add(line);
         }
 
-        if (line.StartsWith("OrleansBroker ready", StringComparison.Ordinal))
+        if (line.StartsWith(_readyLine, StringComparison.Ordinal))
         {
             _ready.TrySetResult();
         }

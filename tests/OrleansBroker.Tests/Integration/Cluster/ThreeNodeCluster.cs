@@ -6,8 +6,8 @@ namespace OrleansBroker.Tests.Integration.Cluster;
 
 /// <summary>
 /// Three broker processes on 127.0.0.1 joined through PostgreSQL membership (a schema of their own), each with its own
-/// AMQP, silo and Orleans gateway ports and data directory: one broker. Nodes can be killed with SIGKILL and
-/// restarted. Disposing kills them all and drops the schema.
+/// AMQP, silo and Orleans gateway ports and data directory: one broker (a test that adds a gateway-only node starts
+/// two). Nodes can be killed with SIGKILL and restarted. Disposing kills them all and drops the schema.
 /// </summary>
 public sealed class ThreeNodeCluster : IAsyncDisposable
 {
@@ -23,21 +23,27 @@ public sealed class ThreeNodeCluster : IAsyncDisposable
 
     public BrokerProcess[] Nodes { get; }
 
+    /// <summary>The membership database's connection string, for a gateway-only node to join with.</summary>
+    public string ConnectionString => _schema.ConnectionString;
+
     /// <summary>Node i's name, as queues and RabbitMQ's texts name it.</summary>
     public static string NodeName(int i) => $"node{i}";
 
-    public static async Task<ThreeNodeCluster> StartAsync()
+    public static async Task<ThreeNodeCluster> StartAsync(int nodeCount = 3)
     {
         var schema = await PostgresTestSchema.CreateAsync();
         var root = Path.Combine(Path.GetTempPath(), "orleansbroker-cluster-" + Guid.NewGuid().ToString("N"));
-        var nodes = new BrokerProcess[3];
+        var nodes = new BrokerProcess[nodeCount];
         try
         {
             // The first node starts the cluster; the others join it.
             nodes[0] = await StartNodeAsync(schema, root, 0);
-            var joining = new[] { StartNodeAsync(schema, root, 1), StartNodeAsync(schema, root, 2) };
-            nodes[1] = await joining[0];
-            nodes[2] = await joining[1];
+            var joining = Enumerable.Range(1, nodeCount - 1).Select(i => StartNodeAsync(schema, root, i)).ToArray();
+            for (var i = 1; i < nodeCount; i++)
+            {
+                nodes[i] = await joining[i - 1];
+            }
+
             return new ThreeNodeCluster(schema, root, nodes);
         }
         catch
