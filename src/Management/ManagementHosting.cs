@@ -28,6 +28,7 @@ public static class ManagementHosting
         services.AddSingleton<AccessRoutes>();
         services.AddSingleton<DefinitionRoutes>();
         services.AddSingleton<HealthRoutes>();
+        services.AddSingleton<PolicyRoutes>();
         services.AddSingleton<ManagementApi>();
         services.AddSingleton<PrometheusMetrics>();
     }

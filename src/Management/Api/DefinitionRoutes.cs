@@ -1,6 +1,8 @@
 using System.Text.Json.Nodes;
 using OrleansBroker.Grains.Access;
 using OrleansBroker.Grains.Model;
+using OrleansBroker.Grains.Policies;
+using OrleansBroker.Grains.VirtualHosts;
 using OrleansBroker.Management.Http;
 using OrleansBroker.Management.Json;
 
@@ -10,7 +12,7 @@ namespace OrleansBroker.Management.Api;
 /// /api/definitions: export in RabbitMQ's format (users, vhosts, permissions, policies, queues, exchanges, bindings;
 /// exclusive queues left out, as RabbitMQ leaves them out) and import of queues, exchanges
 /// and bindings, and of virtual hosts, users (their password hashes as RabbitMQ exports them), permissions and topic
-/// permissions. Policies cannot be imported yet: such an import is refused whole (400) before anything changes.
+/// permissions, policies and operator policies (validated as a PUT of each is).
 /// </summary>
 public sealed class DefinitionRoutes(BrokerView view)
 {
@@ -72,7 +74,17 @@ public sealed class DefinitionRoutes(BrokerView view)
             definitions["parameters"] = new JsonArray();
         }
 
-        definitions["policies"] = new JsonArray();
+        var policies = await Task.WhenAll(topologies.Select(t => view.Grains.GetGrain<IVirtualHostGrain>(t.VirtualHost).GetPolicies(PolicyKind.Policy).AsTask()));
+        definitions["policies"] = new JsonArray(policies.SelectMany(p => p).Select(p =>
+        {
+            var json = PolicyRoutes.PolicyJson(p);
+            if (vhost is not null)
+            {
+                json.Remove("vhost");
+            }
+
+            return (JsonNode?)json;
+        }).ToArray());
         definitions["queues"] = new JsonArray(queues.ToArray());
         definitions["exchanges"] = new JsonArray(exchanges.ToArray());
         definitions["bindings"] = new JsonArray(bindings.ToArray());
@@ -113,11 +125,6 @@ public sealed class DefinitionRoutes(BrokerView view)
     {
         request.RequireAdministrator();
         var body = await request.ReadBodyAsync();
-        if (Items(body, "policies").Any() || Items(body, "operator_policies").Any())
-        {
-            throw ApiException.BadRequest("importing policies is not supported yet");
-        }
-
         var store = view.Access.Store;
         foreach (var item in Items(body, "vhosts"))
         {
@@ -174,6 +181,16 @@ public sealed class DefinitionRoutes(BrokerView view)
             await QueueRoutes.Call(() => JsonFields.String(item, "destination_type") == "exchange"
                 ? session.BindExchangeAsync(destination, source, routingKey, arguments)
                 : session.BindQueueAsync(destination, source, routingKey, arguments));
+        }
+
+        foreach (var (key, kind) in new[] { ("policies", PolicyKind.Policy), ("operator_policies", PolicyKind.OperatorPolicy) })
+        {
+            foreach (var item in Items(body, key))
+            {
+                var policyVhost = VirtualHostOf(item);
+                var policy = PolicyRoutes.PolicyFromJson(kind, policyVhost, Required(item, "name"), item);
+                await QueueRoutes.Call(() => view.Grains.GetGrain<IVirtualHostGrain>(policyVhost).SetPolicy(policy, kind).AsTask());
+            }
         }
 
         return ApiReply.NoContent;

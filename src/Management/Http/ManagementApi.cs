@@ -33,12 +33,13 @@ public sealed class ManagementApi
         OverviewRoutes overview,
         AccessRoutes accessRoutes,
         DefinitionRoutes definitions,
-        HealthRoutes health)
+        HealthRoutes health,
+        PolicyRoutes policies)
     {
         _access = access;
         _logger = loggers.CreateLogger("OrleansBroker.Management");
         _routes = [.. queues.Routes(), .. exchanges.Routes(), .. bindings.Routes(), .. connections.Routes(), .. overview.Routes(),
-            .. accessRoutes.Routes(), .. definitions.Routes(), .. health.Routes()];
+            .. accessRoutes.Routes(), .. definitions.Routes(), .. health.Routes(), .. policies.Routes()];
     }
 
     public async Task HandleAsync(HttpContext context)

@@ -256,6 +256,23 @@ public sealed class ManagementApiTests(ManagementBroker broker) : IClassFixture<
         Assert.Contains($"rabbitmq_queue_consumers{{vhost=\"/\",queue=\"{queue}\"}} 0\n", perObject, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Policies_are_validated_set_listed_and_cleared_as_RabbitMQ()
+    {
+        var name = Unique("policy");
+        var refused = await Put($"api/policies/%2F/{name}", """{"pattern":"^x","definition":{"message-ttl":-1}}""");
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Equal("""{"error":"bad_request","reason":"Validation failed\n\n-1 is not a valid message TTL\n"}""", await refused.Content.ReadAsStringAsync());
+
+        Assert.Equal(HttpStatusCode.Created, (await Put($"api/policies/%2F/{name}", """{"pattern":"^x","definition":{"message-ttl":100},"priority":1,"apply-to":"queues"}""")).StatusCode);
+        var listed = (JsonArray)JsonNode.Parse(await broker.Api.GetStringAsync("api/policies/%2F"))!;
+        Assert.Equal(
+            $$"""{"vhost":"/","name":"{{name}}","pattern":"^x","apply-to":"queues","definition":{"message-ttl":100},"priority":1}""",
+            Assert.Single(listed, p => (string)p!["name"]! == name)!.ToJsonString());
+        Assert.Equal(HttpStatusCode.NoContent, (await broker.Api.DeleteAsync($"api/policies/%2F/{name}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await broker.Api.DeleteAsync($"api/policies/%2F/{name}")).StatusCode);
+    }
+
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private Task<HttpResponseMessage> Put(string path, string json) =>
