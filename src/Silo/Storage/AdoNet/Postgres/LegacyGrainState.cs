@@ -1,6 +1,7 @@
 using Npgsql;
 using Orleans;
 using Orleans.Runtime;
+using OrleansBroker.Grains.Access;
 using OrleansBroker.Grains.Exchanges;
 using OrleansBroker.Grains.Queues;
 using OrleansBroker.Grains.VirtualHosts;
@@ -30,6 +31,7 @@ internal sealed class LegacyGrainState
         ["vhost"] = Record.Read<VirtualHostState>,
         ["exchange"] = Record.Read<ExchangeState>,
         ["queue"] = Record.Read<QueueState>,
+        ["access"] = Record.Read<AccessControlState>,
     };
 
     private LegacyGrainState(IReadOnlyList<Record> records) => Records = records;
