@@ -19,6 +19,9 @@ public sealed partial class QueueGrain
             _unacked.Count,
             _residentBytes,
             _consumers.Count,
-            exclusiveTag));
+            exclusiveTag,
+            _settings.PolicyName,
+            _settings.OperatorPolicyName,
+            _settings.EffectivePolicyDefinition));
     }
 }

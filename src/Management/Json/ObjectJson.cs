@@ -34,6 +34,13 @@ public static class ObjectJson
             return json;
         }
 
+        json["policy"] = info.Policy;
+        json["operator_policy"] = info.OperatorPolicy;
+        if (info.EffectivePolicyDefinition is { } definition)
+        {
+            json["effective_policy_definition"] = JsonNode.Parse(definition.ToJson());
+        }
+
         var messages = info.MessagesReady + info.MessagesUnacknowledged;
         json["consumers"] = info.Consumers;
         json["exclusive_consumer_tag"] = info.ExclusiveConsumerTag;

@@ -273,6 +273,25 @@ public sealed class ManagementApiTests(ManagementBroker broker) : IClassFixture<
         Assert.Equal(HttpStatusCode.NotFound, (await broker.Api.DeleteAsync($"api/policies/%2F/{name}")).StatusCode);
     }
 
+    [Fact]
+    public async Task A_queue_lists_the_policy_in_force_on_it_and_its_effective_definition()
+    {
+        var queue = Unique("policed");
+        var policy = Unique("policy");
+        Assert.Equal(HttpStatusCode.Created, (await Put($"api/queues/%2F/{queue}", """{"durable":false}""")).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await Put($"api/policies/%2F/{policy}", $$"""{"pattern":"^{{queue}}$","definition":{"max-length":7},"apply-to":"queues"}""")).StatusCode);
+
+        var listed = await Eventually(() => GetObjectAsync($"api/queues/%2F/{queue}"), q => q["policy"] is not null);
+        Assert.Equal(policy, (string?)listed["policy"]);
+        Assert.Null(listed["operator_policy"]);
+        Assert.Equal("""{"max-length":7}""", listed["effective_policy_definition"]!.ToJsonString());
+
+        Assert.Equal(HttpStatusCode.NoContent, (await broker.Api.DeleteAsync($"api/policies/%2F/{policy}")).StatusCode);
+        var cleared = await Eventually(() => GetObjectAsync($"api/queues/%2F/{queue}"), q => q["policy"] is null);
+        Assert.Null(cleared["policy"]);
+        Assert.Equal("{}", cleared["effective_policy_definition"]!.ToJsonString());
+    }
+
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}";
 
     private Task<HttpResponseMessage> Put(string path, string json) =>

@@ -14,7 +14,7 @@ public sealed class MessageTtlTests(BrokerFixture fixture) : QueueFeatureTestBas
     {
         await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync(Confirming);
-        var q = await DeclareQueueAsync(ch, "ttl", Args(("x-message-ttl", 500)));
+        var q = await DeclareQueueAsync(ch, "ttl", Args(("x-message-ttl", 2000)));
 
         await PublishTextsAsync(ch, q, "a", "b", "c");
         Assert.Equal(3u, (await ch.QueueDeclarePassiveAsync(q)).MessageCount);

@@ -43,11 +43,13 @@ public sealed class QueueExpiryTests(BrokerFixture fixture) : QueueFeatureTestBa
     {
         await using var conn = await ConnectAsync();
         await using var ch = await conn.CreateChannelAsync();
-        var q = await DeclareQueueAsync(ch, "expires", Args(("x-expires", 600)));
+        // Redeclared every second for four seconds under a three-second lease: outlives it only if each redeclare
+        // restarts it, with two seconds of slack per step for a loaded machine.
+        var q = await DeclareQueueAsync(ch, "expires", Args(("x-expires", 3000)));
 
         for (var i = 0; i < 4; i++)
         {
-            await Task.Delay(300);
+            await Task.Delay(1000);
             await ch.QueueDeclarePassiveAsync(q);
         }
 
